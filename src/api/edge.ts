@@ -1,0 +1,95 @@
+/**
+ * From an Azure Functions HttpRequest to a route's typed input and back: body size and JSON,
+ * zod validation of body, query and path, authorization, and the mapping of every error to
+ * problem details. The local host wraps the same function, so both hosts behave alike.
+ */
+import type { HttpHandler, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import { NotFoundError, PayloadTooLargeError, ValidationError } from '../domain/errors';
+import type { Services } from '../services';
+import { authorize } from './authorization';
+import { problemFromError } from './problem';
+import type { AnyRoute, ApiResponse } from './route';
+import { parseOrThrow } from './validation';
+
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+/** Query parameters the host itself uses (`code` carries an Azure function key). */
+const HOST_QUERY_PARAMETERS = new Set(['code']);
+
+async function readBody(request: HttpRequest): Promise<string> {
+  const declared = Number(request.headers.get('content-length') ?? '0');
+  if (declared > MAX_BODY_BYTES) throw new PayloadTooLargeError(`The request body is over ${MAX_BODY_BYTES} bytes.`);
+  const bytes = Buffer.from(await request.arrayBuffer());
+  if (bytes.length > MAX_BODY_BYTES) throw new PayloadTooLargeError(`The request body is over ${MAX_BODY_BYTES} bytes.`);
+  return bytes.toString('utf8');
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    // The parser's message can quote the body (a password among it): say where, not what.
+    throw new ValidationError('The request body is not valid JSON.', [{ path: 'body', message: 'is not valid JSON' }]);
+  }
+}
+
+async function parseBody(route: AnyRoute, request: HttpRequest): Promise<unknown> {
+  const text = (await readBody(request)).trim();
+  if (!route.body) {
+    if (text === '') return undefined;
+    const value = parseJson(text);
+    if (value !== null && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length === 0) return undefined;
+    throw new ValidationError('This route takes no request body.', [{ path: 'body', message: 'must be empty' }]);
+  }
+  if (text === '') throw new ValidationError('A JSON request body is required.', [{ path: 'body', message: 'is required' }]);
+  return parseOrThrow(route.body, parseJson(text), 'body');
+}
+
+function parseQuery(route: AnyRoute, request: HttpRequest): unknown {
+  if (!route.query) return {};
+  const raw: Record<string, string> = {};
+  request.query.forEach((value, key) => {
+    if (!HOST_QUERY_PARAMETERS.has(key)) raw[key] = value;
+  });
+  return parseOrThrow(route.query, raw, 'query');
+}
+
+function parseParams(route: AnyRoute, request: HttpRequest): unknown {
+  if (!route.params) return request.params;
+  const result = route.params.safeParse(request.params);
+  if (result.success) return result.data;
+  // A malformed name or id cannot name an existing object.
+  const [key, value] = Object.entries(request.params)[0] ?? ['object', ''];
+  throw new NotFoundError(key, value);
+}
+
+export function toHttpResponse(response: ApiResponse): HttpResponseInit {
+  const headers: Record<string, string> = { ...(response.headers ?? {}) };
+  if (response.body === undefined) return { status: response.status, headers };
+  if (!headers['content-type']) headers['content-type'] = 'application/json; charset=utf-8';
+  return { status: response.status, headers, body: JSON.stringify(response.body) };
+}
+
+export async function invokeRoute(route: AnyRoute, request: HttpRequest, invocation: InvocationContext, services: Services): Promise<ApiResponse> {
+  try {
+    authorize(route, request, services.config);
+    const params = parseParams(route, request);
+    const query = parseQuery(route, request);
+    const body = await parseBody(route, request);
+    return await route.handle({ body, query, params, services, url: new URL(request.url), invocation });
+  } catch (error) {
+    const { response, unexpected } = problemFromError(error);
+    if (unexpected) {
+      services.logger.error('Unexpected error in HTTP handler', {
+        function: route.name,
+        error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+      });
+    }
+    return response;
+  }
+}
+
+/** The Azure Functions handler of a route; services are built once per process, on first use. */
+export function httpHandler(route: AnyRoute, getServices: () => Promise<Services>): HttpHandler {
+  return async (request, invocation) => toHttpResponse(await invokeRoute(route, request, invocation, await getServices()));
+}

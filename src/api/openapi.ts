@@ -1,0 +1,113 @@
+/**
+ * The OpenAPI 3.1 document, generated from the route table and the same zod schemas that
+ * validate requests, so the document cannot drift from the code. Schemas with a zod `id`
+ * become components; everything else is inlined.
+ */
+import { z } from 'zod';
+import { version } from '../version';
+import type { AnyRoute } from './route';
+
+type JsonSchema = Record<string, unknown>;
+
+const COMPONENT_PREFIX = '#/components/schemas/';
+
+/** Points `#/$defs/X` at the component X, and drops the per-schema keywords OpenAPI keeps elsewhere. */
+function asComponentRefs(schema: JsonSchema): JsonSchema {
+  const text = JSON.stringify(schema).replaceAll('"#/$defs/', `"${COMPONENT_PREFIX}`);
+  const out = JSON.parse(text) as JsonSchema;
+  delete out.$schema;
+  delete out.$id;
+  delete out.$defs;
+  return out;
+}
+
+function toSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
+  const id = z.globalRegistry.get(schema)?.id;
+  if (id) return { $ref: `${COMPONENT_PREFIX}${id}` };
+  return asComponentRefs(z.toJSONSchema(schema, { target: 'draft-2020-12', unrepresentable: 'any', io }) as JsonSchema);
+}
+
+function components(): Record<string, JsonSchema> {
+  const all = z.toJSONSchema(z.globalRegistry, { target: 'draft-2020-12', unrepresentable: 'any', io: 'input', uri: (id) => `${COMPONENT_PREFIX}${id}` });
+  return Object.fromEntries(Object.entries(all.schemas).map(([id, s]) => [id, asComponentRefs(s as JsonSchema)]));
+}
+
+const problem = {
+  description: 'Problem details (RFC 9457)',
+  content: { 'application/problem+json': { schema: { $ref: `${COMPONENT_PREFIX}ProblemDetails` } } },
+};
+
+function parameters(route: AnyRoute): JsonSchema[] {
+  const out: JsonSchema[] = [];
+  for (const [where, schema] of [['path', route.params], ['query', route.query]] as const) {
+    if (!schema) continue;
+    const json = z.toJSONSchema(schema as z.ZodType, { target: 'draft-2020-12', unrepresentable: 'any', io: 'input' }) as JsonSchema;
+    const properties = (json.properties ?? {}) as Record<string, JsonSchema>;
+    const required = new Set((json.required as string[] | undefined) ?? []);
+    for (const [name, s] of Object.entries(properties)) {
+      out.push({ name, in: where, required: where === 'path' || (required.has(name) && !('default' in s)), schema: asComponentRefs(s) });
+    }
+  }
+  // A path parameter the route declares without a schema is still a string.
+  for (const m of route.path.matchAll(/\{(\w+)\}/g)) {
+    if (!out.some((p) => p.in === 'path' && p.name === m[1])) out.push({ name: m[1], in: 'path', required: true, schema: { type: 'string' } });
+  }
+  return out;
+}
+
+export function buildOpenApiDocument(routes: AnyRoute[]): JsonSchema {
+  const paths: Record<string, Record<string, JsonSchema>> = {};
+  for (const route of routes) {
+    const key = `/${route.path}`;
+    const responses: Record<string, JsonSchema> = {
+      [String(route.success.status)]: route.success.schema
+        ? { description: 'Success', content: { 'application/json': { schema: toSchema(route.success.schema, 'output') } } }
+        : { description: 'Success' },
+      '400': problem,
+      '401': problem,
+      '403': problem,
+      '500': problem,
+    };
+    if (route.path.includes('{')) responses['404'] = problem;
+    if (route.method !== 'GET') responses['409'] = problem;
+    if (route.body) responses['413'] = problem;
+    paths[key] ??= {};
+    paths[key][route.method.toLowerCase()] = {
+      operationId: route.name,
+      summary: route.summary,
+      tags: [route.tag],
+      'x-access': route.access,
+      parameters: parameters(route),
+      ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: toSchema(route.body, 'input') } } } } : {}),
+      responses,
+    };
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Elastic Jobs',
+      version,
+      description: 'Run T-SQL scripts and DACPACs reliably across many databases, on a schedule, with every attempt on record.',
+    },
+    servers: [{ url: '/api' }],
+    security: [{ functionKey: [] }],
+    paths,
+    components: {
+      securitySchemes: { functionKey: { type: 'apiKey', in: 'header', name: 'x-functions-key' } },
+      schemas: {
+        ...components(),
+        ProblemDetails: {
+          type: 'object',
+          required: ['type', 'title', 'status', 'detail'],
+          properties: {
+            type: { type: 'string' },
+            title: { type: 'string' },
+            status: { type: 'integer' },
+            detail: { type: 'string' },
+            errors: { type: 'array', items: { type: 'object', required: ['path', 'message'], properties: { path: { type: 'string' }, message: { type: 'string' } } } },
+          },
+        },
+      },
+    },
+  };
+}

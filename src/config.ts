@@ -1,0 +1,92 @@
+/**
+ * Configuration, read once from the environment into a typed object. A wrong setting stops
+ * start-up with a message that names it. Every setting the code reads is listed here (and in
+ * local.settings.sample.json and the README's configuration table).
+ */
+import path from 'node:path';
+import { z } from 'zod';
+import { controlDialectOf } from './control/connection';
+import { parseDuration } from './domain/duration';
+
+export type HostKind = 'local' | 'azure';
+
+const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+const durationSetting = z.string().refine((s) => parseDuration(s) !== undefined, 'must be an ISO 8601 duration such as P45D');
+
+const Settings = z.object({
+  ELASTIC_JOBS_DATA_DIR: z.string().min(1).optional(),
+  CONTROL_DB: z.string().min(1).optional(),
+  PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  ELASTIC_JOBS_API_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
+  ELASTIC_JOBS_MASTER_KEY: z.string().optional(),
+  SECRETS_PROVIDER: z.enum(['local', 'keyvault']).optional(),
+  KEY_VAULT_URL: z.url().optional(),
+  SQLITE_TARGETS_ENABLED: flag.optional(),
+  SQLITE_TARGETS_ROOT: z.string().min(1).optional(),
+  SQLSERVER_ENCRYPT: flag.optional(),
+  SQLSERVER_TRUST_SERVER_CERTIFICATE: flag.optional(),
+  DEFAULT_MAX_PARALLELISM: z.coerce.number().int().min(1).max(10_000).optional(),
+  HISTORY_RETENTION: durationSetting.optional(),
+  SQLPACKAGE_PATH: z.string().min(1).optional(),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).optional(),
+});
+
+export interface Config {
+  host: HostKind;
+  dataDir: string;
+  controlDb: string;
+  port: number;
+  apiKey?: string;
+  masterKey?: string;
+  masterKeyFile: string;
+  secretsProvider: 'local' | 'keyvault';
+  keyVaultUrl?: string;
+  sqliteTargets: { enabled: boolean; root: string };
+  sqlServer: { encrypt: boolean; trustServerCertificate: boolean };
+  defaultMaxParallelism: number;
+  historyRetention: string;
+  sqlpackagePath?: string;
+  logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+}
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, host: HostKind = 'local'): Config {
+  const blankless = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = Settings.safeParse(blankless);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ConfigError(`Setting ${String(issue.path[0])} is invalid: ${issue.message}`);
+  }
+  const s = parsed.data;
+  const dataDir = path.resolve(s.ELASTIC_JOBS_DATA_DIR ?? '.elastic-jobs');
+  const controlDb = s.CONTROL_DB ?? `sqlite:${path.join(dataDir, 'control.db')}`;
+  try {
+    controlDialectOf(controlDb);
+  } catch (e) {
+    throw new ConfigError(`Setting ${(e as Error).message}`);
+  }
+  const secretsProvider = s.SECRETS_PROVIDER ?? 'local';
+  if (secretsProvider === 'keyvault' && !s.KEY_VAULT_URL) throw new ConfigError('Setting KEY_VAULT_URL is required when SECRETS_PROVIDER is keyvault');
+  return {
+    host,
+    dataDir,
+    controlDb,
+    port: s.PORT ?? 7071,
+    apiKey: s.ELASTIC_JOBS_API_KEY,
+    masterKey: s.ELASTIC_JOBS_MASTER_KEY,
+    masterKeyFile: path.join(dataDir, 'master.key'),
+    secretsProvider,
+    keyVaultUrl: s.KEY_VAULT_URL,
+    // SQLite targets read and write files: on by default only on the local host, and only under one root.
+    sqliteTargets: {
+      enabled: s.SQLITE_TARGETS_ENABLED ?? host === 'local',
+      root: path.resolve(s.SQLITE_TARGETS_ROOT ?? path.join(dataDir, 'sqlite')),
+    },
+    sqlServer: { encrypt: s.SQLSERVER_ENCRYPT ?? true, trustServerCertificate: s.SQLSERVER_TRUST_SERVER_CERTIFICATE ?? false },
+    defaultMaxParallelism: s.DEFAULT_MAX_PARALLELISM ?? 100,
+    historyRetention: s.HISTORY_RETENTION ?? 'P45D',
+    sqlpackagePath: s.SQLPACKAGE_PATH,
+    logLevel: s.LOG_LEVEL ?? 'info',
+  };
+}

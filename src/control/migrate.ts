@@ -1,0 +1,32 @@
+/**
+ * Numbered, append-only migrations, run at start-up and in tests. Kysely's Migrator writes its
+ * ledger inside the migration transaction and takes a lock first (pg_advisory_xact_lock on
+ * PostgreSQL, sp_getapplock on SQL Server, the database file lock on SQLite), so two processes
+ * starting at once cannot both apply a migration.
+ */
+import { Migrator, type Migration, type MigrationResultSet } from 'kysely';
+import type { ControlDatabase, ControlDialect } from './connection';
+import { initial } from './migrations/0001_initial';
+import { seedDefaultPolicy } from './migrations/0002_default_policy';
+
+export function migrations(dialect: ControlDialect): Record<string, Migration> {
+  return {
+    '0001_initial': initial(dialect),
+    '0002_default_policy': seedDefaultPolicy(),
+  };
+}
+
+export async function migrateToLatest(control: ControlDatabase): Promise<MigrationResultSet> {
+  const migrator = new Migrator({
+    db: control.db,
+    provider: { getMigrations: async () => migrations(control.dialect) },
+    migrationTableName: 'schema_migrations',
+    migrationLockTableName: 'schema_migrations_lock',
+  });
+  const result = await migrator.migrateToLatest();
+  if (result.error) {
+    const failed = result.results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    throw new Error(`Control database migration ${failed} failed: ${(result.error as Error).message ?? result.error}`);
+  }
+  return result;
+}

@@ -1,0 +1,179 @@
+/**
+ * Tables of the control database as Kysely sees them (camelCase here, snake_case in SQL through
+ * CamelCasePlugin). Conventions, the same on SQL Server, PostgreSQL and SQLite:
+ * - timestamps are ISO 8601 UTC strings of fixed width (`2026-11-25T20:00:00.000Z`), so text
+ *   order is time order and no driver converts time zones behind our back;
+ * - ids are lower-case UUID strings (varchar(36), never uniqueidentifier, whose values tedious
+ *   returns upper-case);
+ * - booleans are integers 0/1; JSON is text;
+ * - name-addressed objects use their name as key (names never change), targets, executions
+ *   and tasks a UUID.
+ */
+import type { Generated } from 'kysely';
+
+export interface CredentialTable {
+  name: string;
+  username: string;
+  authentication: string;
+  /** Ciphertext (local key) or a Key Vault reference; never plain text. Null for managed identity. */
+  passwordSecret: string | null;
+  /** JSON array of server patterns. */
+  allowedServers: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ContentTable {
+  name: string;
+  type: string;
+  latestVersion: number;
+  createdAt: string;
+}
+
+export interface ContentVersionTable {
+  contentName: string;
+  version: number;
+  commandText: string | null;
+  dacpacUri: string | null;
+  comment: string | null;
+  createdAt: string;
+}
+
+export interface TargetTable {
+  id: string;
+  type: string;
+  engine: string | null;
+  serverName: string | null;
+  databaseName: string | null;
+  elasticPoolName: string | null;
+  shardMapName: string | null;
+  credentialName: string | null;
+  name: string | null;
+  /** Normalised identity (type, engine, server, database...): the same target cannot exist twice. */
+  identityKey: string;
+  createdAt: string;
+}
+
+export interface TargetMemberTable {
+  collectionId: string;
+  memberId: string;
+  membership: string;
+  createdAt: string;
+}
+
+export interface ExecutionPolicyTable {
+  name: string;
+  jobTimeout: string;
+  initialRetryInterval: string;
+  maximumRetryInterval: string;
+  retryIntervalBackoffCoefficient: number;
+  maximumAttempts: number;
+  taskTimeout: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface JobTable {
+  name: string;
+  contentName: string;
+  /** Null: the latest version at each start. */
+  contentVersion: number | null;
+  credentialName: string;
+  targetId: string;
+  executionPolicyName: string;
+  maxParallelism: number | null;
+  /** JSON of ResultSetDestination, or null. */
+  resultSetDestination: string | null;
+  overlap: string;
+  captureOutput: number;
+  markedForDeletionAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ScheduleTable {
+  name: string;
+  oneTime: number;
+  intervalUnit: string | null;
+  intervalCount: number | null;
+  cron: string | null;
+  timeZone: string | null;
+  startTime: string;
+  endTime: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface TriggerTable {
+  jobName: string;
+  scheduleName: string;
+  createdAt: string;
+}
+
+/** One row per claimed fire time: the unique key is what makes a fire start exactly once. */
+export interface TriggerFireTable {
+  jobName: string;
+  scheduleName: string;
+  fireTime: string;
+  executionId: string | null;
+  createdAt: string;
+}
+
+export interface JobExecutionTable {
+  id: string;
+  jobName: string;
+  /** Null for the parent (top-level) execution. */
+  parentId: string | null;
+  lifecycle: string;
+  /** The job's target (parent) at start. */
+  targetId: string | null;
+  /** The database of a child execution. */
+  targetEngine: string | null;
+  targetServer: string | null;
+  targetDatabase: string | null;
+  contentName: string;
+  contentVersion: number;
+  credentialName: string;
+  /** JSON snapshot of the execution policy at start. */
+  executionPolicy: string;
+  maxParallelism: number | null;
+  resultSetDestination: string | null;
+  captureOutput: number;
+  scheduleName: string | null;
+  createdAt: string;
+  startTime: string | null;
+  endTime: string | null;
+  lastMessage: string | null;
+  cancelRequested: number;
+  updatedAt: string;
+}
+
+export interface TaskExecutionTable {
+  id: string;
+  jobExecutionId: string;
+  attempt: number;
+  lifecycle: string;
+  message: string | null;
+  /** JSON of captured result sets and informational messages (capped), when the job asks. */
+  output: string | null;
+  startTime: string | null;
+  endTime: string | null;
+}
+
+export interface ControlSchema {
+  credentials: CredentialTable;
+  contents: ContentTable;
+  contentVersions: ContentVersionTable;
+  targets: TargetTable;
+  targetMembers: TargetMemberTable;
+  executionPolicies: ExecutionPolicyTable;
+  jobs: JobTable;
+  schedules: ScheduleTable;
+  triggers: TriggerTable;
+  triggerFires: TriggerFireTable;
+  jobExecutions: JobExecutionTable;
+  taskExecutions: TaskExecutionTable;
+}
+
+// Kept for stores that insert rows with database-generated values in later migrations.
+export type { Generated };

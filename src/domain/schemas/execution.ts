@@ -1,0 +1,75 @@
+import { z } from 'zod';
+import { Duration, Id, Name, Timestamp } from './common';
+
+export const JobExecutionLifecycle = z.enum([
+  'Created',
+  'InProgress',
+  'WaitingForRetry',
+  'WaitingForChildJobExecutions',
+  'Succeeded',
+  'SucceededWithSkipped',
+  'Failed',
+  'TimedOut',
+  'Canceled',
+  'Skipped',
+]);
+export type JobExecutionLifecycle = z.infer<typeof JobExecutionLifecycle>;
+
+export const TaskExecutionLifecycle = z.enum(['Created', 'InProgress', 'Succeeded', 'Failed', 'TimedOut', 'Canceled']);
+export type TaskExecutionLifecycle = z.infer<typeof TaskExecutionLifecycle>;
+
+const booleanQuery = z.enum(['true', 'false']).transform((v) => v === 'true');
+
+export const ExecutionListQuery = z.strictObject({
+  includeInactive: booleanQuery.default(false),
+  includeChildren: booleanQuery.default(false),
+  parentId: Id.optional(),
+  jobName: Name.optional(),
+  scheduleName: Name.optional(),
+  targetId: Id.optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  cursor: z.string().max(512).optional(),
+});
+export type ExecutionListQuery = z.infer<typeof ExecutionListQuery>;
+
+export const ExecutionGetQuery = z.strictObject({ includeChildren: booleanQuery.default(false) });
+
+export const ExecutionWaitQuery = z.strictObject({
+  timeout: Duration.default('PT1M'),
+  includeChildren: booleanQuery.default(false),
+});
+
+export const JobExecution = z
+  .object({
+    id: Id,
+    jobName: z.string(),
+    parentId: Id.nullable(),
+    lifecycle: JobExecutionLifecycle,
+    target: z.object({ engine: z.string(), serverName: z.string(), databaseName: z.string() }).nullable(),
+    contentVersion: z.number().int(),
+    scheduleName: z.string().nullable(),
+    createdAt: Timestamp,
+    startTime: Timestamp.nullable(),
+    endTime: Timestamp.nullable(),
+    lastMessage: z.string().nullable(),
+    cancelRequested: z.boolean(),
+    counts: z.record(z.string(), z.number().int()),
+    get children() {
+      return z.array(JobExecution).optional();
+    },
+  })
+  .meta({ id: 'JobExecution' });
+export type JobExecution = z.infer<typeof JobExecution>;
+
+export const TaskExecution = z
+  .object({
+    id: Id,
+    jobExecutionId: Id,
+    attempt: z.number().int(),
+    lifecycle: TaskExecutionLifecycle,
+    message: z.string().nullable(),
+    startTime: Timestamp.nullable(),
+    endTime: Timestamp.nullable(),
+  })
+  .meta({ id: 'TaskExecution' });
+export type TaskExecution = z.infer<typeof TaskExecution>;
