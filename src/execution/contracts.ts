@@ -1,0 +1,122 @@
+/**
+ * The names and payloads that pass between the orchestrators (src/execution/orchestrators) and
+ * the activities (src/execution/activities). Orchestrators import only these types and names,
+ * never a store or a driver: they must stay deterministic under replay.
+ *
+ * Instance ids: the job orchestration's is the parent execution id; a batch's is
+ * `<parentId>:batch:<n>` (`:<m>` more for a second level); a target orchestration's is the
+ * child execution id. The control database, not the instance id, makes a start happen once.
+ */
+import type { JobExecutionLifecycle } from '../domain/schemas/execution';
+
+export const ORCHESTRATORS = {
+  job: 'jobOrchestrator',
+  batch: 'batchOrchestrator',
+  target: 'targetOrchestrator',
+} as const;
+
+export const ACTIVITIES = {
+  expandJobExecution: 'expandJobExecution',
+  runTaskAttempt: 'runTaskAttempt',
+  markJobExecution: 'markJobExecution',
+  completeJobExecution: 'completeJobExecution',
+} as const;
+
+/** The event raised to every instance of an execution when it is cancelled. */
+export const CANCEL_EVENT = 'cancel';
+
+export interface JobOrchestratorInput {
+  executionId: string;
+}
+
+/** What the execution policy means in milliseconds, snapshotted at start. */
+export interface RetryPolicy {
+  maximumAttempts: number;
+  initialRetryIntervalMs: number;
+  maximumRetryIntervalMs: number;
+  retryIntervalBackoffCoefficient: number;
+  /** Per attempt, from that attempt's start. */
+  taskTimeoutMs: number | null;
+}
+
+export interface ChildPlan {
+  /** The child execution id, also its target orchestration's instance id. */
+  executionId: string;
+  lifecycle: JobExecutionLifecycle;
+  /** Attempts already on record (after a restart: resume from attempt attemptsMade + 1). */
+  attemptsMade: number;
+}
+
+/** expandJobExecution: resolves the target now, upserts one child per database, returns the plan. Idempotent. */
+export interface ExpandInput {
+  executionId: string;
+}
+export interface ExpandOutput {
+  /** Parent already terminal (cancelled before it started, or a replayed finished execution). */
+  alreadyTerminal: boolean;
+  children: ChildPlan[];
+  policy: RetryPolicy;
+  maxParallelism: number;
+  /** ISO timestamp: parent start + jobTimeout. Past it, every non-terminal child ends TimedOut. */
+  deadline: string;
+  /** Set when the parent was cancel-requested before or during expansion. */
+  cancelRequested: boolean;
+}
+
+export interface BatchInput {
+  parentId: string;
+  children: ChildPlan[];
+  policy: RetryPolicy;
+  /** How many of this batch's targets may run at once. */
+  parallelism: number;
+  deadline: string;
+}
+
+export interface TargetInput {
+  parentId: string;
+  child: ChildPlan;
+  policy: RetryPolicy;
+  deadline: string;
+}
+
+/** A target orchestration never throws: it returns its outcome, because Task.all fails fast. */
+export interface TargetOutcome {
+  executionId: string;
+  lifecycle: Extract<JobExecutionLifecycle, 'Succeeded' | 'Failed' | 'TimedOut' | 'Canceled' | 'Skipped'>;
+  attempts: number;
+  message: string | null;
+}
+
+/** runTaskAttempt: records the task execution of this attempt, runs it, records the outcome. Idempotent per (executionId, attempt). */
+export interface RunTaskInput {
+  /** Child execution id. */
+  executionId: string;
+  attempt: number;
+  /** The attempt bounds itself (statement cancelled on the server): taskTimeout, or what is left before the deadline. */
+  timeoutMs: number | null;
+}
+export interface RunTaskOutput {
+  lifecycle: 'Succeeded' | 'Failed' | 'TimedOut' | 'Canceled' | 'Skipped';
+  /** False when no retry can help (refused server, cancel, missing database). */
+  retryable: boolean;
+  message: string | null;
+}
+
+/** markJobExecution: sets a lifecycle (and message). Never moves a terminal execution. Idempotent. */
+export interface MarkInput {
+  executionId: string;
+  lifecycle: JobExecutionLifecycle;
+  message?: string | null;
+}
+
+/**
+ * completeJobExecution: ends the parent. With `reason` TimedOut or Canceled, every child not yet
+ * terminal ends that way first. Otherwise the parent's lifecycle is rolled up from its children.
+ */
+export interface CompleteInput {
+  executionId: string;
+  reason?: 'TimedOut' | 'Canceled';
+}
+export interface CompleteOutput {
+  lifecycle: JobExecutionLifecycle;
+}

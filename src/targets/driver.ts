@@ -1,0 +1,76 @@
+/**
+ * One driver per engine (sqlserver, postgres, sqlite), all behind this interface: run a script on
+ * one database (cancellable, bounded in time), and enumerate the databases a server, an elastic
+ * pool or a shard map stands for. The execution layer and the result writer know nothing else
+ * about engines.
+ */
+import type { Engine } from '../domain/schemas/common';
+
+export interface DatabaseRef {
+  engine: Engine;
+  /** As the target gives it: `host`, `host,port` (sqlserver), `host:port` (postgres), a folder (sqlite). */
+  serverName: string;
+  databaseName: string;
+}
+
+/** The password in clear, for the time of one connection only. Never logged, never in an error. */
+export interface ConnectionCredential {
+  authentication: 'sql' | 'managedIdentity';
+  username: string;
+  password?: string;
+}
+
+/** Column metadata of a result set, as the engine reports it (mapped to destination types by src/results). */
+export interface ColumnInfo {
+  name: string;
+  /** Engine-native type name, lower case: `nvarchar`, `decimal`, `int4`, `text`, `datetime2`... */
+  type: string;
+  length?: number;
+  precision?: number;
+  scale?: number;
+  nullable: boolean;
+}
+
+export interface ResultSet {
+  engine: Engine;
+  columns: ColumnInfo[];
+  rows: unknown[][];
+}
+
+export interface RunOptions {
+  script: string;
+  /** Aborted on cancel: the driver cancels the running statement on the server and throws TaskCanceledError. */
+  signal: AbortSignal;
+  /** taskTimeout of the policy: past it the driver cancels the statement and throws TaskTimeoutError. */
+  timeoutMs?: number;
+  /** Which result sets to keep: the seed keeps the first (for the destination); `all` for captured output. */
+  keepResultSets: 'none' | 'first' | 'all';
+  /** Cap on rows kept per result set (the rest are counted, not kept). */
+  maxRows?: number;
+}
+
+export interface RunResult {
+  resultSets: ResultSet[];
+  /** Informational messages (PRINT, RAISE NOTICE), in order. */
+  messages: string[];
+  /** Batches executed (a T-SQL script split on GO, with GO n repeats). */
+  batches: number;
+}
+
+export interface ShardLocation extends DatabaseRef {
+  /** 1 online; other values are offline in the Elastic Database client library. */
+  status: number;
+}
+
+export interface TargetDriver {
+  readonly engine: Engine;
+  run(database: DatabaseRef, credential: ConnectionCredential, options: RunOptions): Promise<RunResult>;
+  /** Every user database of a server (system databases and unavailable ones excluded). */
+  listDatabases(serverName: string, credential: ConnectionCredential): Promise<string[]>;
+  /** SQL Server only: the databases of an elastic pool. */
+  listElasticPoolDatabases?(serverName: string, poolName: string, credential: ConnectionCredential): Promise<string[]>;
+  /** The shards of a shard map, read from the shard map manager database. */
+  readShardMap(manager: DatabaseRef, shardMapName: string, credential: ConnectionCredential): Promise<ShardLocation[]>;
+  /** Releases pools. */
+  close(): Promise<void>;
+}
