@@ -11,6 +11,7 @@ import type { OrchestrationClient } from './execution/orchestrationClient';
 import { createLogger, type Logger } from './logging';
 import { createLocalKeyProtector, loadOrCreateKeyFile, parseMasterKey } from './secrets/localKeyProtector';
 import type { PasswordProtector } from './secrets/passwordProtector';
+import { createTargetDrivers, type TargetDrivers } from './targets/registry';
 
 export interface Services {
   config: Config;
@@ -18,6 +19,8 @@ export interface Services {
   protector: PasswordProtector;
   clock: Clock;
   logger: Logger;
+  /** One driver per target engine. */
+  drivers: TargetDrivers;
   /** The orchestration runtime; in Azure it needs the current invocation (its durable client binding). */
   orchestrations(invocation?: InvocationContext): OrchestrationClient;
   close(): Promise<void>;
@@ -27,6 +30,7 @@ export interface ServiceOverrides {
   clock?: Clock;
   logger?: Logger;
   protector?: PasswordProtector;
+  drivers?: TargetDrivers;
   /** Built after the rest, because the local replay host's activities need the other services. */
   orchestrations?: (services: Services) => (invocation?: InvocationContext) => OrchestrationClient;
 }
@@ -59,8 +63,12 @@ export async function createServices(config: Config, overrides: ServiceOverrides
     protector: overrides.protector ?? createPasswordProtector(config),
     clock: overrides.clock ?? systemClock,
     logger: overrides.logger ?? createLogger(config.logLevel),
+    drivers: overrides.drivers ?? createTargetDrivers(config),
     orchestrations: noOrchestrations,
-    close: () => control.close(),
+    async close() {
+      await services.drivers.close();
+      await control.close();
+    },
   };
   if (overrides.orchestrations) services.orchestrations = overrides.orchestrations(services);
   return services;

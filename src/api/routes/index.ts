@@ -3,8 +3,26 @@
  * local host's router and the OpenAPI document are all generated from it.
  */
 import type { AnyRoute } from '../route';
+import { contentRoutes } from './contents';
 import { credentialRoutes } from './credentials';
+import { executionPolicyRoutes } from './executionPolicies';
+import { executionRoutes } from './executions';
 import { getHealth } from './health';
+import { jobRoutes } from './jobs';
 import { openApiRoutes } from './openapi';
+import { scheduleRoutes } from './schedules';
+import { targetRoutes } from './targets';
+import { triggerRoutes } from './triggers';
 
-export const routes: AnyRoute[] = [getHealth, ...openApiRoutes, ...credentialRoutes];
+export const routes: AnyRoute[] = [
+  getHealth,
+  ...openApiRoutes,
+  ...credentialRoutes,
+  ...contentRoutes,
+  ...targetRoutes,
+  ...executionPolicyRoutes,
+  ...jobRoutes,
+  ...executionRoutes,
+  ...scheduleRoutes,
+  ...triggerRoutes,
+];
