@@ -1,0 +1,2 @@
+/** Entry point of the Functions app (package.json `main`): loading a module registers its functions. */
+import './http';
