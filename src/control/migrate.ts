@@ -8,11 +8,13 @@ import { Migrator, type Migration, type MigrationResultSet } from 'kysely';
 import type { ControlDatabase, ControlDialect } from './connection';
 import { initial } from './migrations/0001_initial';
 import { seedDefaultPolicy } from './migrations/0002_default_policy';
+import { taskOutcome } from './migrations/0003_task_outcome';
 
 export function migrations(dialect: ControlDialect): Record<string, Migration> {
   return {
     '0001_initial': initial(dialect),
     '0002_default_policy': seedDefaultPolicy(),
+    '0003_task_outcome': taskOutcome(dialect),
   };
 }
 

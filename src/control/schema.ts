@@ -158,6 +158,10 @@ export interface TaskExecutionTable {
   output: string | null;
   startTime: string | null;
   endTime: string | null;
+  /** What the attempt returned (Skipped when the database was gone), for a re-run of a finished attempt. */
+  outcome: string | null;
+  /** 1 when a retry can help, 0 when not; null while the attempt runs. */
+  retryable: number | null;
 }
 
 export interface ControlSchema {
