@@ -3,6 +3,7 @@ import { NotFoundError } from '../../domain/errors';
 import type { Credential } from '../../domain/schemas/credential';
 import type { ListQuery, Page } from '../../domain/schemas/common';
 import type { ControlDatabase } from '../connection';
+import { firstRows } from '../firstRows';
 import { decodeCursor, toPage } from '../pagination';
 import type { CredentialTable } from '../schema';
 import { withControlRetry } from '../sqlErrors';
@@ -41,7 +42,7 @@ function toCredential(row: CredentialTable): Credential {
   };
 }
 
-export function credentialStore({ db }: ControlDatabase) {
+export function credentialStore({ db, dialect }: ControlDatabase) {
   const find = (name: string) => db.selectFrom('credentials').selectAll().where('name', '=', name).executeTakeFirst();
 
   return {
@@ -75,7 +76,7 @@ export function credentialStore({ db }: ControlDatabase) {
           .selectAll()
           .$if(after !== undefined, (q) => q.where('name', '>', String(after![0])))
           .orderBy('name')
-          .limit(query.limit + 1)
+          .$call(firstRows(dialect, query.limit + 1))
           .execute(),
       );
       return toPage(rows, query.limit, (r) => [r.name], toCredential);
