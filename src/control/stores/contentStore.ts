@@ -1,0 +1,163 @@
+/**
+ * Contents (scripts and DACPACs) and their versions. A version, once written, never changes: a
+ * job pinned to version n keeps running exactly that text.
+ */
+import { NotFoundError } from '../../domain/errors';
+import type { ListQuery, Page } from '../../domain/schemas/common';
+import type { Content } from '../../domain/schemas/content';
+import type { ControlDatabase } from '../connection';
+import { decodeCursor, toPage } from '../pagination';
+import type { ContentVersionTable } from '../schema';
+import { withControlRetry } from '../sqlErrors';
+
+export type ContentType = Content['type'];
+
+/** What a version holds: the script text or the DACPAC URI, whichever the content's type takes. */
+export interface ContentBody {
+  commandText?: string;
+  dacpacUri?: string;
+  comment?: string;
+}
+
+export interface NewContentRow extends ContentBody {
+  name: string;
+  type: ContentType;
+  now: string;
+}
+
+type VersionRow = ContentVersionTable & { type: string };
+
+function toContent(row: VersionRow): Content {
+  return {
+    name: row.contentName,
+    type: row.type as ContentType,
+    version: Number(row.version),
+    ...(row.commandText !== null ? { commandText: row.commandText } : {}),
+    ...(row.dacpacUri !== null ? { dacpacUri: row.dacpacUri } : {}),
+    comment: row.comment,
+    createdAt: row.createdAt,
+  };
+}
+
+export function contentStore({ db }: ControlDatabase) {
+  const versions = () =>
+    db
+      .selectFrom('contentVersions as v')
+      .innerJoin('contents as c', 'c.name', 'v.contentName')
+      .select(['v.contentName', 'v.version', 'v.commandText', 'v.dacpacUri', 'v.comment', 'v.createdAt', 'c.type']);
+
+  const versionRow = (name: string, version: number | undefined) =>
+    versions()
+      .where('v.contentName', '=', name)
+      .$if(version === undefined, (q) => q.whereRef('v.version', '=', 'c.latestVersion'))
+      .$if(version !== undefined, (q) => q.where('v.version', '=', version!))
+      .executeTakeFirst();
+
+  return {
+    /** Writes the content and its version 1 together. */
+    async create(c: NewContentRow): Promise<Content> {
+      const version: VersionRow = {
+        contentName: c.name,
+        version: 1,
+        commandText: c.commandText ?? null,
+        dacpacUri: c.dacpacUri ?? null,
+        comment: c.comment ?? null,
+        createdAt: c.now,
+        type: c.type,
+      };
+      await withControlRetry(
+        () =>
+          db.transaction().execute(async (trx) => {
+            await trx.insertInto('contents').values({ name: c.name, type: c.type, latestVersion: 1, createdAt: c.now }).execute();
+            const { type: _type, ...row } = version;
+            await trx.insertInto('contentVersions').values(row).execute();
+          }),
+        { conflictMessage: `Content '${c.name}' already exists.` },
+      );
+      return toContent(version);
+    },
+
+    /** The latest version. */
+    async get(name: string): Promise<Content> {
+      return this.getVersion(name);
+    },
+
+    /** One version, or the latest when none is given. */
+    async getVersion(name: string, version?: number): Promise<Content> {
+      const row = await withControlRetry(() => versionRow(name, version));
+      if (!row) {
+        if (version === undefined) throw new NotFoundError('Content', name);
+        throw new NotFoundError('Content version', `${name}/${version}`);
+      }
+      return toContent(row);
+    },
+
+    async exists(name: string): Promise<boolean> {
+      const row = await withControlRetry(() => db.selectFrom('contents').select('name').where('name', '=', name).executeTakeFirst());
+      return row !== undefined;
+    },
+
+    /** Every content at its latest version, by name. */
+    async list(query: ListQuery): Promise<Page<Content>> {
+      const after = decodeCursor(query.cursor, 1);
+      const rows = await withControlRetry(() =>
+        versions()
+          .whereRef('v.version', '=', 'c.latestVersion')
+          .$if(after !== undefined, (q) => q.where('c.name', '>', String(after![0])))
+          .orderBy('c.name')
+          .limit(query.limit + 1)
+          .execute(),
+      );
+      return toPage(rows, query.limit, (r) => [r.contentName], toContent);
+    },
+
+    /** Every version of one content, oldest first. */
+    async listVersions(name: string, query: ListQuery): Promise<Page<Content>> {
+      const after = decodeCursor(query.cursor, 1);
+      const rows = await withControlRetry(() =>
+        versions()
+          .where('v.contentName', '=', name)
+          .$if(after !== undefined, (q) => q.where('v.version', '>', Number(after![0])))
+          .orderBy('v.version')
+          .limit(query.limit + 1)
+          .execute(),
+      );
+      if (rows.length === 0 && !(await this.exists(name))) throw new NotFoundError('Content', name);
+      return toPage(rows, query.limit, (r) => [Number(r.version)], toContent);
+    },
+
+    /**
+     * Adds version n + 1. The counter is bumped by an UPDATE first, inside the transaction: the row
+     * lock it takes makes a concurrent writer wait and then read the bumped value, so two new
+     * versions never get the same number (the primary key would refuse it anyway, as a 409).
+     */
+    async addVersion(name: string, body: ContentBody & { now: string }): Promise<Content> {
+      const written = await withControlRetry(
+        () =>
+          db.transaction().execute(async (trx) => {
+            const bumped = await trx
+              .updateTable('contents')
+              .set((eb) => ({ latestVersion: eb('latestVersion', '+', 1) }))
+              .where('name', '=', name)
+              .executeTakeFirst();
+            if (Number(bumped.numUpdatedRows) === 0) throw new NotFoundError('Content', name);
+            const content = await trx.selectFrom('contents').select(['type', 'latestVersion']).where('name', '=', name).executeTakeFirstOrThrow();
+            const row: ContentVersionTable = {
+              contentName: name,
+              version: Number(content.latestVersion),
+              commandText: body.commandText ?? null,
+              dacpacUri: body.dacpacUri ?? null,
+              comment: body.comment ?? null,
+              createdAt: body.now,
+            };
+            await trx.insertInto('contentVersions').values(row).execute();
+            return { ...row, type: content.type };
+          }),
+        { conflictMessage: `Another version of content '${name}' was written at the same moment; try again.` },
+      );
+      return toContent(written);
+    },
+  };
+}
+
+export type ContentStore = ReturnType<typeof contentStore>;

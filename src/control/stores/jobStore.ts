@@ -1,0 +1,126 @@
+/**
+ * Jobs. A job marked for deletion stays readable (with `markedForDeletion: true`) until
+ * housekeeping removes it with its history; it can no longer be changed or started.
+ */
+import { ConflictError, NotFoundError } from '../../domain/errors';
+import type { ListQuery, Page } from '../../domain/schemas/common';
+import type { Job, ResultSetDestination } from '../../domain/schemas/job';
+import type { ControlDatabase } from '../connection';
+import { decodeCursor, toPage } from '../pagination';
+import type { JobTable } from '../schema';
+import { withControlRetry } from '../sqlErrors';
+
+/** Everything about a job that a create writes and an update may change. */
+export type JobSettings = Omit<Job, 'name' | 'markedForDeletion' | 'createdAt' | 'updatedAt'>;
+
+function settingsColumns(s: JobSettings) {
+  return {
+    contentName: s.contentName,
+    contentVersion: s.contentVersion,
+    credentialName: s.credentialName,
+    targetId: s.targetId.toLowerCase(),
+    executionPolicyName: s.executionPolicyName,
+    maxParallelism: s.maxParallelism,
+    resultSetDestination: s.resultSetDestination === null ? null : JSON.stringify(s.resultSetDestination),
+    overlap: s.overlap,
+    captureOutput: s.captureOutput ? 1 : 0,
+  };
+}
+
+function toJob(row: JobTable): Job {
+  return {
+    name: row.name,
+    contentName: row.contentName,
+    contentVersion: row.contentVersion === null ? null : Number(row.contentVersion),
+    credentialName: row.credentialName,
+    targetId: row.targetId.toLowerCase(),
+    executionPolicyName: row.executionPolicyName,
+    maxParallelism: row.maxParallelism === null ? null : Number(row.maxParallelism),
+    resultSetDestination: row.resultSetDestination === null ? null : (JSON.parse(row.resultSetDestination) as ResultSetDestination),
+    overlap: row.overlap as Job['overlap'],
+    captureOutput: Number(row.captureOutput) === 1,
+    markedForDeletion: row.markedForDeletionAt !== null,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}
+
+export function jobStore({ db }: ControlDatabase) {
+  const find = (name: string) => db.selectFrom('jobs').selectAll().where('name', '=', name).executeTakeFirst();
+
+  return {
+    async create(name: string, settings: JobSettings, now: string): Promise<Job> {
+      const row: JobTable = { name, ...settingsColumns(settings), markedForDeletionAt: null, createdAt: now, updatedAt: now };
+      await withControlRetry(() => db.insertInto('jobs').values(row).execute(), {
+        // The references were checked just before; a foreign key failing here lost a race with a delete.
+        conflictMessage: `Job '${name}' already exists, or an object it refers to was deleted meanwhile.`,
+      });
+      return toJob(row);
+    },
+
+    async get(name: string): Promise<Job> {
+      const row = await withControlRetry(() => find(name));
+      if (!row) throw new NotFoundError('Job', name);
+      return toJob(row);
+    },
+
+    /** When the job was marked for deletion, or null; 404 when it does not exist. */
+    async markedForDeletionAt(name: string): Promise<string | null> {
+      const row = await withControlRetry(() => db.selectFrom('jobs').select('markedForDeletionAt').where('name', '=', name).executeTakeFirst());
+      if (!row) throw new NotFoundError('Job', name);
+      return row.markedForDeletionAt;
+    },
+
+    /** Every job by name, those marked for deletion included (with the flag). */
+    async list(query: ListQuery): Promise<Page<Job>> {
+      const after = decodeCursor(query.cursor, 1);
+      const rows = await withControlRetry(() =>
+        db
+          .selectFrom('jobs')
+          .selectAll()
+          .$if(after !== undefined, (q) => q.where('name', '>', String(after![0])))
+          .orderBy('name')
+          .limit(query.limit + 1)
+          .execute(),
+      );
+      return toPage(rows, query.limit, (r) => [r.name], toJob);
+    },
+
+    /** Writes the whole settings (the caller merged and checked them); 409 once the job is marked for deletion. */
+    async replaceSettings(name: string, settings: JobSettings, now: string): Promise<Job> {
+      const result = await withControlRetry(
+        () =>
+          db
+            .updateTable('jobs')
+            .set({ ...settingsColumns(settings), updatedAt: now })
+            .where('name', '=', name)
+            .where('markedForDeletionAt', 'is', null)
+            .executeTakeFirst(),
+        { conflictMessage: `An object job '${name}' refers to was deleted meanwhile.` },
+      );
+      if (Number(result.numUpdatedRows) === 0) {
+        await this.get(name);
+        throw new ConflictError(`Job '${name}' is marked for deletion and can no longer be changed.`);
+      }
+      return this.get(name);
+    },
+
+    /** Marks the job (once: a second call keeps the first time). */
+    async markForDeletion(name: string, now: string): Promise<Job> {
+      await withControlRetry(() =>
+        db.updateTable('jobs').set({ markedForDeletionAt: now, updatedAt: now }).where('name', '=', name).where('markedForDeletionAt', 'is', null).execute(),
+      );
+      return this.get(name);
+    },
+
+    /** Names of jobs marked for deletion, oldest mark first: housekeeping's work list. */
+    async namesMarkedForDeletion(limit: number): Promise<string[]> {
+      const rows = await withControlRetry(() =>
+        db.selectFrom('jobs').select('name').where('markedForDeletionAt', 'is not', null).orderBy('markedForDeletionAt').orderBy('name').limit(limit).execute(),
+      );
+      return rows.map((r) => r.name);
+    },
+  };
+}
+
+export type JobStore = ReturnType<typeof jobStore>;
