@@ -2,7 +2,7 @@
  * The one place errors become HTTP: RFC 9457 problem details. Unknown errors are 500 with a
  * generic detail (the message may hold anything; it is logged, not returned).
  */
-import { ElasticJobsError, ValidationError, type FieldError } from '../domain/errors';
+import { ElasticJobsError, NotFoundError, ValidationError, type FieldError } from '../domain/errors';
 import type { ApiResponse } from './route';
 
 export interface ProblemDetails {
@@ -22,7 +22,7 @@ export function problem(status: number, title: string, detail: string, errors?: 
 
 export function problemFromError(error: unknown): { response: ApiResponse; unexpected: boolean } {
   if (error instanceof ElasticJobsError) {
-    const errors = error instanceof ValidationError ? error.errors : undefined;
+    const errors = error instanceof ValidationError || error instanceof NotFoundError ? error.errors : undefined;
     return { response: problem(error.status, error.title, error.message, errors), unexpected: false };
   }
   return { response: problem(500, 'Internal Server Error', 'An unexpected error occurred; it has been logged.'), unexpected: true };

@@ -46,6 +46,8 @@ export class NotFoundError extends ElasticJobsError {
   constructor(
     readonly kind: string,
     readonly key: string,
+    /** Which request field named the missing object (`body.credentialName`), when one did. */
+    readonly errors: FieldError[] = [],
   ) {
     super(`${kind} '${key}' does not exist.`);
   }
