@@ -9,12 +9,14 @@ import type { ControlDatabase, ControlDialect } from './connection';
 import { initial } from './migrations/0001_initial';
 import { seedDefaultPolicy } from './migrations/0002_default_policy';
 import { taskOutcome } from './migrations/0003_task_outcome';
+import { triggerFireStatus } from './migrations/0004_trigger_fire_status';
 
 export function migrations(dialect: ControlDialect): Record<string, Migration> {
   return {
     '0001_initial': initial(dialect),
     '0002_default_policy': seedDefaultPolicy(),
     '0003_task_outcome': taskOutcome(dialect),
+    '0004_trigger_fire_status': triggerFireStatus(dialect),
   };
 }
 

@@ -117,6 +117,10 @@ export interface TriggerFireTable {
   fireTime: string;
   executionId: string | null;
   createdAt: string;
+  /** Migration 0004: claimed | queued | started | skipped | failed (see triggerFireStore). */
+  status: string;
+  /** Why a fire was skipped, queued or failed to start. */
+  message: string | null;
 }
 
 export interface JobExecutionTable {
