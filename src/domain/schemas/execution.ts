@@ -45,7 +45,10 @@ export const JobExecution = z
     jobName: z.string(),
     parentId: Id.nullable(),
     lifecycle: JobExecutionLifecycle,
+    /** The job's target at start (the same on its children). */
+    targetId: Id.nullable().optional(),
     target: z.object({ engine: z.string(), serverName: z.string(), databaseName: z.string() }).nullable(),
+    contentName: z.string().optional(),
     contentVersion: z.number().int(),
     scheduleName: z.string().nullable(),
     createdAt: Timestamp,
@@ -54,12 +57,32 @@ export const JobExecution = z
     lastMessage: z.string().nullable(),
     cancelRequested: z.boolean(),
     counts: z.record(z.string(), z.number().int()),
+    /** Children only: task executions (attempts) on record. */
+    attempts: z.number().int().optional(),
     get children() {
       return z.array(JobExecution).optional();
     },
   })
   .meta({ id: 'JobExecution' });
 export type JobExecution = z.infer<typeof JobExecution>;
+
+/** What a task execution kept of its result sets and messages when the job captures output; the limits say how much was kept. */
+export const CapturedOutput = z
+  .object({
+    resultSets: z.array(
+      z.object({
+        columns: z.array(z.object({ name: z.string(), type: z.string() })),
+        rows: z.array(z.array(z.unknown())),
+        /** True when rows were left out (over the per-set or total limit). */
+        truncated: z.boolean(),
+      }),
+    ),
+    messages: z.array(z.string()),
+    truncated: z.boolean(),
+    limits: z.object({ rowsPerResultSet: z.number().int(), totalBytes: z.number().int() }),
+  })
+  .meta({ id: 'CapturedOutput' });
+export type CapturedOutput = z.infer<typeof CapturedOutput>;
 
 export const TaskExecution = z
   .object({
@@ -70,6 +93,8 @@ export const TaskExecution = z
     message: z.string().nullable(),
     startTime: Timestamp.nullable(),
     endTime: Timestamp.nullable(),
+    /** GET /tasks/{id} only, when the job captures output. */
+    output: CapturedOutput.optional(),
   })
   .meta({ id: 'TaskExecution' });
 export type TaskExecution = z.infer<typeof TaskExecution>;
