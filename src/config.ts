@@ -29,6 +29,11 @@ const Settings = z.object({
   HISTORY_RETENTION: durationSetting.optional(),
   SQLPACKAGE_PATH: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).optional(),
+  TRUST_CLIENT_PRINCIPAL: flag.optional(),
+  // Set by App Service itself ('True'/'False') when its authentication module is on.
+  WEBSITE_AUTH_ENABLED: z.string().optional(),
+  // The Functions host storage (identity-based); a DACPAC in this account is read with the managed identity.
+  AzureWebJobsStorage__accountName: z.string().regex(/^[a-z0-9]{3,24}$/, 'must be a storage account name').optional(),
 });
 
 export interface Config {
@@ -47,6 +52,13 @@ export interface Config {
   historyRetention: string;
   sqlpackagePath?: string;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  /**
+   * Whether `x-ms-client-principal` is believed: only where App Service authentication sets it
+   * (and strips any copy a caller sends). `TRUST_CLIENT_PRINCIPAL`, else `WEBSITE_AUTH_ENABLED=True`.
+   */
+  trustClientPrincipal?: boolean;
+  /** The app's own storage account (`AzureWebJobsStorage__accountName`), if identity-based. */
+  storageAccountName?: string;
 }
 
 export class ConfigError extends Error {}
@@ -88,5 +100,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, host: HostKind 
     historyRetention: s.HISTORY_RETENTION ?? 'P45D',
     sqlpackagePath: s.SQLPACKAGE_PATH,
     logLevel: s.LOG_LEVEL ?? 'info',
+    trustClientPrincipal: s.TRUST_CLIENT_PRINCIPAL ?? s.WEBSITE_AUTH_ENABLED?.toLowerCase() === 'true',
+    storageAccountName: s.AzureWebJobsStorage__accountName,
   };
 }
