@@ -23,8 +23,9 @@ export interface ConnectionCredential {
 /** Column metadata of a result set, as the engine reports it (mapped to destination types by src/results). */
 export interface ColumnInfo {
   name: string;
-  /** Engine-native type name, lower case: `nvarchar`, `decimal`, `int4`, `text`, `datetime2`... */
+  /** Engine-native type name, lower case: `nvarchar`, `decimal`, `int4`, `text`, `datetime2`... Empty when the engine cannot tell (a SQLite expression with no value). */
   type: string;
+  /** Characters for character types, bytes for binary ones; -1 for `max`. */
   length?: number;
   precision?: number;
   scale?: number;
@@ -35,6 +36,8 @@ export interface ResultSet {
   engine: Engine;
   columns: ColumnInfo[];
   rows: unknown[][];
+  /** Rows the statement returned, kept or not (see RunOptions.maxRows). */
+  rowCount?: number;
 }
 
 export interface RunOptions {
@@ -62,6 +65,16 @@ export interface ShardLocation extends DatabaseRef {
   status: number;
 }
 
+/**
+ * A connection to one database for the result writer (src/results): plain SQL with positional
+ * parameters written the engine's way (`$1` postgres, `?` sqlite, `@p1` sqlserver).
+ */
+export interface SqlSession {
+  query(text: string, params?: readonly unknown[]): Promise<Record<string, unknown>[]>;
+  /** Runs `work` in one transaction on this connection: committed when it resolves, rolled back when it throws. */
+  transaction<T>(work: (session: SqlSession) => Promise<T>): Promise<T>;
+}
+
 export interface TargetDriver {
   readonly engine: Engine;
   run(database: DatabaseRef, credential: ConnectionCredential, options: RunOptions): Promise<RunResult>;
@@ -71,6 +84,11 @@ export interface TargetDriver {
   listElasticPoolDatabases?(serverName: string, poolName: string, credential: ConnectionCredential): Promise<string[]>;
   /** The shards of a shard map, read from the shard map manager database. */
   readShardMap(manager: DatabaseRef, shardMapName: string, credential: ConnectionCredential): Promise<ShardLocation[]>;
+  /**
+   * Lends one connection to `work` and releases it after (the result writer's way in). Unlike
+   * `run`, a SQLite destination file is created when missing (its folder must exist).
+   */
+  withSession?<T>(database: DatabaseRef, credential: ConnectionCredential, work: (session: SqlSession) => Promise<T>): Promise<T>;
   /** Releases pools. */
   close(): Promise<void>;
 }

@@ -1,0 +1,217 @@
+/**
+ * PostgreSQL targets (pg). A new connection per attempt: the script runs as one simple query
+ * (several statements allowed; PostgreSQL runs them in one implicit transaction unless the
+ * script says otherwise), so the attempt is one round trip and one backend to cancel. A cancel
+ * or a timeout sends pg_cancel_backend from a second connection; if the server does not end
+ * the statement within a grace period, the connection is dropped so the attempt still ends.
+ */
+import { Client, type ClientConfig, type QueryArrayResult } from 'pg';
+import { boundAttempt, throwIfCanceled } from './attemptBounds';
+import type { ConnectionCredential, DatabaseRef, ResultSet, RunOptions, RunResult, ShardLocation, SqlSession, TargetDriver } from './driver';
+import { TargetError, PermanentTargetError } from './errors';
+import { classifyPostgresError } from './postgresErrors';
+import { POSTGRES_TYPE_NAMES, postgresColumnInfo } from './postgresTypes';
+import { DEFAULT_PORTS, parseServerAddress } from './serverAddress';
+import { notAShardMapManager, READ_SHARD_MAP_SQL_BY_ENGINE, toShardLocations, type ShardRow } from './shardMap';
+
+/** Databases that exist on every server (or every Azure flexible server) and are no user's target. */
+export const POSTGRES_SYSTEM_DATABASES = ['postgres', 'azure_maintenance', 'azure_sys'] as const;
+
+export const LIST_POSTGRES_DATABASES_SQL = `SELECT datname FROM pg_database
+WHERE NOT datistemplate AND datallowconn AND datname <> ALL($1::text[])
+ORDER BY datname`;
+
+const ENTRA_SCOPE = 'https://ossrdbms-aad.database.windows.net/.default';
+
+export interface PostgresDriverOptions {
+  connectTimeoutMs?: number;
+  /** How long a cancelled statement may take to end before the connection is dropped. */
+  cancelGraceMs?: number;
+  /** Whether to require TLS (certificate verified) for a host; by default only for Azure Database for PostgreSQL hosts. */
+  requireTls?: (host: string) => boolean;
+  /** Entra access token for `managedIdentity` credentials; by default @azure/identity's DefaultAzureCredential. */
+  entraToken?: () => Promise<string>;
+}
+
+const isAzureHost = (host: string) => /\.postgres\.database\.azure\.com$|\.postgres\.cosmos\.azure\.com$/i.test(host);
+
+function defaultEntraToken(): () => Promise<string> {
+  let credential: import('@azure/identity').TokenCredential | undefined;
+  return async () => {
+    if (!credential) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { DefaultAzureCredential } = require('@azure/identity') as typeof import('@azure/identity');
+      credential = new DefaultAzureCredential();
+    }
+    const token = await credential.getToken(ENTRA_SCOPE);
+    if (!token) throw new PermanentTargetError('No Entra token for Azure Database for PostgreSQL could be obtained for the managed identity.');
+    return token.token;
+  };
+}
+
+export function postgresClientConfig(database: DatabaseRef, credential: ConnectionCredential, options: PostgresDriverOptions = {}): ClientConfig {
+  const { host, port } = parseServerAddress(database.serverName, DEFAULT_PORTS.postgres);
+  const tls = (options.requireTls ?? isAzureHost)(host);
+  let password: ClientConfig['password'];
+  if (credential.authentication === 'managedIdentity') password = options.entraToken ?? defaultEntraToken();
+  else password = credential.password ?? '';
+  return {
+    host,
+    port,
+    database: database.databaseName,
+    user: credential.username,
+    password,
+    ssl: tls ? { rejectUnauthorized: true } : false,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 15_000,
+    application_name: 'elastic-jobs',
+  };
+}
+
+async function typeNames(client: Client, oids: number[]): Promise<Map<number, string>> {
+  if (oids.length === 0) return new Map();
+  try {
+    const { rows } = await client.query<{ oid: number; typname: string }>('SELECT oid::int AS oid, typname FROM pg_type WHERE oid = ANY($1::oid[])', [oids]);
+    return new Map(rows.map((r) => [r.oid, r.typname]));
+  } catch {
+    return new Map(); // a name is a nicety: the column becomes `unknown` and is written as text
+  }
+}
+
+async function toResultSets(client: Client, results: QueryArrayResult[], options: RunOptions): Promise<ResultSet[]> {
+  if (options.keepResultSets === 'none') return [];
+  const withRows = results.filter((r) => r.fields && r.fields.length > 0);
+  const kept = options.keepResultSets === 'first' ? withRows.slice(0, 1) : withRows;
+  const unknown = [...new Set(kept.flatMap((r) => r.fields.map((f) => f.dataTypeID)).filter((oid) => !POSTGRES_TYPE_NAMES[oid]))];
+  const names = await typeNames(client, unknown);
+  return kept.map((r) => ({
+    engine: 'postgres' as const,
+    columns: r.fields.map((f) => postgresColumnInfo(f, POSTGRES_TYPE_NAMES[f.dataTypeID] ?? names.get(f.dataTypeID))),
+    rows: options.maxRows !== undefined ? r.rows.slice(0, options.maxRows) : r.rows,
+    rowCount: r.rows.length,
+  }));
+}
+
+export function createPostgresDriver(options: PostgresDriverOptions = {}): TargetDriver {
+  const cancelGraceMs = options.cancelGraceMs ?? 5_000;
+
+  const newClient = (database: DatabaseRef, credential: ConnectionCredential) => {
+    const client = new Client(postgresClientConfig(database, credential, options));
+    // A connection the server drops between queries must not crash the process: the query in flight reports it.
+    client.on('error', () => undefined);
+    return client;
+  };
+
+  const classify = (error: unknown, database: DatabaseRef, credential: ConnectionCredential, script?: string) =>
+    error instanceof TargetError ? error : classifyPostgresError(error, { database, credential, script });
+
+  async function cancelBackend(database: DatabaseRef, credential: ConnectionCredential, pid: number): Promise<void> {
+    const canceller = newClient(database, credential);
+    try {
+      await canceller.connect();
+      await canceller.query('SELECT pg_cancel_backend($1)', [pid]);
+    } catch {
+      // The grace timer drops the connection instead.
+    } finally {
+      await canceller.end().catch(() => undefined);
+    }
+  }
+
+  async function withClient<T>(database: DatabaseRef, credential: ConnectionCredential, work: (client: Client) => Promise<T>): Promise<T> {
+    const client = newClient(database, credential);
+    try {
+      await client.connect();
+      return await work(client);
+    } catch (error) {
+      throw classify(error, database, credential);
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  }
+
+  const sessionOf = (client: Client): SqlSession => {
+    const session: SqlSession = {
+      async query(text, params) {
+        return (await client.query(text, params as unknown[] | undefined)).rows as Record<string, unknown>[];
+      },
+      async transaction(work) {
+        await client.query('BEGIN');
+        try {
+          const result = await work(session);
+          await client.query('COMMIT');
+          return result;
+        } catch (error) {
+          await client.query('ROLLBACK').catch(() => undefined);
+          throw error;
+        }
+      },
+    };
+    return session;
+  };
+
+  return {
+    engine: 'postgres',
+
+    async run(database, credential, runOptions): Promise<RunResult> {
+      throwIfCanceled(runOptions.signal);
+      const client = newClient(database, credential);
+      const messages: string[] = [];
+      client.on('notice', (notice) => messages.push(notice.message ?? ''));
+      let phase: 'connecting' | 'querying' | 'done' = 'connecting';
+      let grace: NodeJS.Timeout | undefined;
+      const bounds = boundAttempt(runOptions, () => {
+        if (phase === 'connecting') {
+          void client.end().catch(() => undefined);
+        } else if (phase === 'querying') {
+          // pg keeps the BackendKeyData pid on the client without typing it.
+          const pid = (client as unknown as { processID: number | null }).processID;
+          if (pid !== null) void cancelBackend(database, credential, pid);
+          // The attempt must end even when the server cannot be reached to cancel.
+          grace = setTimeout(() => void client.end().catch(() => undefined), cancelGraceMs);
+        }
+      });
+      try {
+        await client.connect();
+        if (bounds.reason) throw bounds.error();
+        phase = 'querying';
+        const result = (await client.query({ text: runOptions.script, rowMode: 'array' })) as unknown as QueryArrayResult | QueryArrayResult[];
+        phase = 'done';
+        const resultSets = await toResultSets(client, Array.isArray(result) ? result : [result], runOptions);
+        return { resultSets, messages, batches: 1 };
+      } catch (error) {
+        if (bounds.reason) throw bounds.error();
+        throw classify(error, database, credential, runOptions.script);
+      } finally {
+        phase = 'done';
+        bounds.dispose();
+        clearTimeout(grace);
+        await client.end().catch(() => undefined);
+      }
+    },
+
+    async listDatabases(serverName, credential) {
+      const admin: DatabaseRef = { engine: 'postgres', serverName, databaseName: 'postgres' };
+      return withClient(admin, credential, async (client) => {
+        const { rows } = await client.query<{ datname: string }>(LIST_POSTGRES_DATABASES_SQL, [POSTGRES_SYSTEM_DATABASES]);
+        return rows.map((r) => r.datname);
+      });
+    },
+
+    async readShardMap(manager, shardMapName, credential): Promise<ShardLocation[]> {
+      return withClient(manager, credential, async (client) => {
+        try {
+          const { rows } = await client.query<ShardRow>(READ_SHARD_MAP_SQL_BY_ENGINE.postgres, [shardMapName]);
+          return toShardLocations('postgres', manager, shardMapName, rows);
+        } catch (error) {
+          if ((error as { code?: string }).code === '42P01' || (error as { code?: string }).code === '3F000') throw notAShardMapManager(manager);
+          throw error;
+        }
+      });
+    },
+
+    async withSession(database, credential, work) {
+      return withClient(database, credential, (client) => work(sessionOf(client)));
+    },
+
+    async close() {},
+  };
+}

@@ -1,0 +1,11 @@
+/** What a better-sqlite3 error means for an attempt: a busy or locked file is worth another try, the rest is the script's. */
+import { PermanentTargetError, ScriptFailedError, TransientTargetError, type TargetError } from './errors';
+
+const TRANSIENT_CODES = /^SQLITE_(BUSY|LOCKED|IOERR|FULL|NOMEM|PROTOCOL)/;
+const NOT_A_DATABASE = /^SQLITE_(NOTADB|CORRUPT)/;
+
+export function classifySqliteError(code: string | undefined, message: string, where: string): TargetError {
+  if (code && TRANSIENT_CODES.test(code)) return new TransientTargetError(`${message} (${code}) on ${where}.`);
+  if (code && NOT_A_DATABASE.test(code)) return new PermanentTargetError(`${where} is not a usable SQLite database: ${message} (${code}).`);
+  return new ScriptFailedError(code ? `${message} (${code})` : message);
+}
