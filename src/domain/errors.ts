@@ -68,3 +68,9 @@ export class ControlDatabaseUnavailableError extends ElasticJobsError {
   readonly status = 503;
   readonly title = 'Service Unavailable';
 }
+
+/** A server, elastic pool or shard map asked on the caller's behalf (a dry-run expansion) could not answer. */
+export class TargetUnavailableError extends ElasticJobsError {
+  readonly status = 502;
+  readonly title = 'Bad Gateway';
+}

@@ -1,3 +1,139 @@
-import type { AnyRoute } from '../route';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { executionStore } from '../../control/stores/executionStore';
+import { taskStore, toTaskView } from '../../control/stores/taskStore';
+import { durationMs } from '../../domain/duration';
+import { ValidationError } from '../../domain/errors';
+import { isTerminal } from '../../domain/lifecycle';
+import { ListQuery, listOf } from '../../domain/schemas/common';
+import { ExecutionGetQuery, ExecutionListQuery, ExecutionWaitQuery, JobExecution, TaskExecution } from '../../domain/schemas/execution';
+import { cancelJobExecution } from '../../execution/cancelJobExecution';
+import { startJobExecution as start } from '../../execution/startJobExecution';
+import { defineRoute } from '../route';
+import { IdParams, NameParams } from './params';
 
-export const executionRoutes: AnyRoute[] = [];
+const tag = 'Executions';
+
+/** The longest a client may hold a wait open: under the 230 s an Azure Functions HTTP response may take. */
+export const MAX_WAIT_MS = 3 * 60_000;
+const WAIT_POLL_MS = 250;
+
+const location = (id: string) => ({ location: `/api/executions/${id}` });
+
+export const startJobExecution = defineRoute({
+  name: 'startJobExecution',
+  method: 'POST',
+  path: 'jobs/{name}/executions',
+  summary: 'Start a job now: 202 with the new job execution (Location: /api/executions/{id})',
+  tag,
+  access: 'operate',
+  params: NameParams,
+  success: { status: 202, schema: JobExecution },
+  async handle({ params, services, invocation }) {
+    const execution = await start(services, { jobName: params.name, invocation });
+    return { status: 202, body: execution, headers: location(execution.id) };
+  },
+});
+
+export const listExecutions = defineRoute({
+  name: 'listExecutions',
+  method: 'GET',
+  path: 'executions',
+  summary: 'List job executions, newest first (by default only active top-level ones)',
+  tag,
+  access: 'read',
+  query: ExecutionListQuery,
+  success: { status: 200, schema: listOf(JobExecution) },
+  async handle({ query, services }) {
+    return { status: 200, body: await executionStore(services.control).list(query) };
+  },
+});
+
+export const getExecution = defineRoute({
+  name: 'getExecution',
+  method: 'GET',
+  path: 'executions/{id}',
+  summary: "Get a job execution with its children's counts per lifecycle (and the children with ?includeChildren=true)",
+  tag,
+  access: 'read',
+  params: IdParams,
+  query: ExecutionGetQuery,
+  success: { status: 200, schema: JobExecution },
+  async handle({ params, query, services }) {
+    return { status: 200, body: await executionStore(services.control).view(params.id, { includeChildren: query.includeChildren }) };
+  },
+});
+
+export const waitForExecution = defineRoute({
+  name: 'waitForExecution',
+  method: 'GET',
+  path: 'executions/{id}/wait',
+  summary: 'Wait (at most ?timeout=, PT3M) for a job execution to end: 200 once terminal, else 202 with it as it stands',
+  tag,
+  access: 'read',
+  params: IdParams,
+  query: ExecutionWaitQuery,
+  success: { status: 200, schema: JobExecution },
+  async handle({ params, query, services }) {
+    const limitMs = durationMs(query.timeout);
+    if (limitMs > MAX_WAIT_MS) throw new ValidationError('A wait may last at most PT3M.', [{ path: 'query.timeout', message: 'must be at most PT3M' }]);
+    const executions = executionStore(services.control);
+    // Real elapsed time, not the domain clock: this bounds how long a connection is held open.
+    const started = performance.now();
+    for (;;) {
+      const record = await executions.get(params.id);
+      const done = isTerminal(record.lifecycle);
+      const left = limitMs - (performance.now() - started);
+      if (done || left <= 0) {
+        return { status: done ? 200 : 202, body: await executions.view(record.id, { includeChildren: query.includeChildren }) };
+      }
+      await sleep(Math.min(WAIT_POLL_MS, left));
+    }
+  },
+});
+
+export const cancelExecution = defineRoute({
+  name: 'cancelExecution',
+  method: 'POST',
+  path: 'executions/{id}/cancel',
+  summary: 'Cancel a job execution and all its children (a child alone: only that child); 202, also when it already ended',
+  tag,
+  access: 'operate',
+  params: IdParams,
+  success: { status: 202, schema: JobExecution },
+  async handle({ params, services, invocation }) {
+    const execution = await cancelJobExecution(services, params.id, invocation);
+    return { status: 202, body: execution, headers: location(execution.id) };
+  },
+});
+
+export const listTaskExecutions = defineRoute({
+  name: 'listTaskExecutions',
+  method: 'GET',
+  path: 'executions/{id}/tasks',
+  summary: 'Task executions (one per attempt) of a job execution and its children',
+  tag,
+  access: 'read',
+  params: IdParams,
+  query: ListQuery,
+  success: { status: 200, schema: listOf(TaskExecution) },
+  async handle({ params, query, services }) {
+    await executionStore(services.control).get(params.id);
+    return { status: 200, body: await taskStore(services.control).listOfExecution(params.id, query) };
+  },
+});
+
+export const getTaskExecution = defineRoute({
+  name: 'getTaskExecution',
+  method: 'GET',
+  path: 'tasks/{id}',
+  summary: 'Get a task execution (one attempt), with its captured output when the job captures output',
+  tag,
+  access: 'read',
+  params: IdParams,
+  success: { status: 200, schema: TaskExecution },
+  async handle({ params, services }) {
+    return { status: 200, body: toTaskView(await taskStore(services.control).get(params.id), true) };
+  },
+});
+
+export const executionRoutes = [startJobExecution, listExecutions, getExecution, waitForExecution, cancelExecution, listTaskExecutions, getTaskExecution];

@@ -12,6 +12,7 @@ import { jobRoutes } from './jobs';
 import { openApiRoutes } from './openapi';
 import { scheduleRoutes } from './schedules';
 import { targetRoutes } from './targets';
+import { targetDatabaseRoutes } from './targetDatabases';
 import { triggerRoutes } from './triggers';
 
 export const routes: AnyRoute[] = [
@@ -20,6 +21,7 @@ export const routes: AnyRoute[] = [
   ...credentialRoutes,
   ...contentRoutes,
   ...targetRoutes,
+  ...targetDatabaseRoutes,
   ...executionPolicyRoutes,
   ...jobRoutes,
   ...executionRoutes,

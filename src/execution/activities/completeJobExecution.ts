@@ -1,0 +1,36 @@
+/**
+ * completeJobExecution: ends the parent. On a job timeout or a cancel every child not yet
+ * terminal ends that way first (with its open attempt); otherwise the parent's lifecycle is the
+ * roll-up of its children's. Idempotent: a parent already terminal is returned as it is.
+ */
+import { executionStore } from '../../control/stores/executionStore';
+import { isoTimestamp } from '../../domain/clock';
+import { isTerminal, rollUp, summarize } from '../../domain/lifecycle';
+import type { Services } from '../../services';
+import type { CompleteInput, CompleteOutput } from '../contracts';
+
+const REASON_MESSAGE = {
+  TimedOut: 'The job timed out before this database finished.',
+  Canceled: 'The execution was cancelled.',
+} as const;
+
+export function completeJobExecutionActivity(services: Services) {
+  return async function completeJobExecution(input: CompleteInput): Promise<CompleteOutput> {
+    const executions = executionStore(services.control);
+    const now = () => isoTimestamp(services.clock.now());
+    const parent = await executions.get(input.executionId);
+    if (isTerminal(parent.lifecycle)) return { lifecycle: parent.lifecycle };
+
+    if (input.reason) await executions.endOpenChildren(parent.id, input.reason, REASON_MESSAGE[input.reason], now());
+    else await executions.endOpenChildren(parent.id, 'Failed', 'The job ended before this database got an outcome.', now());
+
+    const counts = await executions.childCounts(parent.id);
+    const lifecycle = input.reason ?? rollUp(counts);
+    const summary = summarize(counts);
+    const message = input.reason === 'TimedOut' ? `Timed out: ${summary}` : input.reason === 'Canceled' ? `Canceled: ${summary}` : summary;
+    await executions.mark(parent.id, lifecycle, message, now());
+    const ended = await executions.get(parent.id);
+    services.logger.child({ executionId: parent.id, jobName: parent.jobName, targetId: parent.targetId }).info('Job execution ended', { lifecycle: ended.lifecycle, summary });
+    return { lifecycle: ended.lifecycle };
+  };
+}
