@@ -6,6 +6,7 @@ import { NotFoundError } from '../../domain/errors';
 import type { ListQuery, Page } from '../../domain/schemas/common';
 import type { Content } from '../../domain/schemas/content';
 import type { ControlDatabase } from '../connection';
+import { firstRows } from '../firstRows';
 import { decodeCursor, toPage } from '../pagination';
 import type { ContentVersionTable } from '../schema';
 import { withControlRetry } from '../sqlErrors';
@@ -39,7 +40,7 @@ function toContent(row: VersionRow): Content {
   };
 }
 
-export function contentStore({ db }: ControlDatabase) {
+export function contentStore({ db, dialect }: ControlDatabase) {
   const versions = () =>
     db
       .selectFrom('contentVersions as v')
@@ -105,7 +106,7 @@ export function contentStore({ db }: ControlDatabase) {
           .whereRef('v.version', '=', 'c.latestVersion')
           .$if(after !== undefined, (q) => q.where('c.name', '>', String(after![0])))
           .orderBy('c.name')
-          .limit(query.limit + 1)
+          .$call(firstRows(dialect, query.limit + 1))
           .execute(),
       );
       return toPage(rows, query.limit, (r) => [r.contentName], toContent);
@@ -119,7 +120,7 @@ export function contentStore({ db }: ControlDatabase) {
           .where('v.contentName', '=', name)
           .$if(after !== undefined, (q) => q.where('v.version', '>', Number(after![0])))
           .orderBy('v.version')
-          .limit(query.limit + 1)
+          .$call(firstRows(dialect, query.limit + 1))
           .execute(),
       );
       if (rows.length === 0 && !(await this.exists(name))) throw new NotFoundError('Content', name);

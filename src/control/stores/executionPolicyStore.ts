@@ -3,6 +3,7 @@ import { NotFoundError } from '../../domain/errors';
 import type { ListQuery, Page } from '../../domain/schemas/common';
 import type { ExecutionPolicy } from '../../domain/schemas/executionPolicy';
 import type { ControlDatabase } from '../connection';
+import { firstRows } from '../firstRows';
 import { decodeCursor, toPage } from '../pagination';
 import type { ExecutionPolicyTable } from '../schema';
 import { withControlRetry } from '../sqlErrors';
@@ -23,7 +24,7 @@ function toPolicy(row: ExecutionPolicyTable): ExecutionPolicy {
   };
 }
 
-export function executionPolicyStore({ db }: ControlDatabase) {
+export function executionPolicyStore({ db, dialect }: ControlDatabase) {
   return {
     async create(name: string, settings: PolicySettings, now: string): Promise<ExecutionPolicy> {
       const row: ExecutionPolicyTable = { name, ...settings, createdAt: now, updatedAt: now };
@@ -52,7 +53,7 @@ export function executionPolicyStore({ db }: ControlDatabase) {
           .selectAll()
           .$if(after !== undefined, (q) => q.where('name', '>', String(after![0])))
           .orderBy('name')
-          .limit(query.limit + 1)
+          .$call(firstRows(dialect, query.limit + 1))
           .execute(),
       );
       return toPage(rows, query.limit, (r) => [r.name], toPolicy);

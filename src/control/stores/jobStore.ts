@@ -6,6 +6,7 @@ import { ConflictError, NotFoundError } from '../../domain/errors';
 import type { ListQuery, Page } from '../../domain/schemas/common';
 import type { Job, ResultSetDestination } from '../../domain/schemas/job';
 import type { ControlDatabase } from '../connection';
+import { firstRows } from '../firstRows';
 import { decodeCursor, toPage } from '../pagination';
 import type { JobTable } from '../schema';
 import { withControlRetry } from '../sqlErrors';
@@ -45,7 +46,7 @@ function toJob(row: JobTable): Job {
   };
 }
 
-export function jobStore({ db }: ControlDatabase) {
+export function jobStore({ db, dialect }: ControlDatabase) {
   const find = (name: string) => db.selectFrom('jobs').selectAll().where('name', '=', name).executeTakeFirst();
 
   return {
@@ -80,7 +81,7 @@ export function jobStore({ db }: ControlDatabase) {
           .selectAll()
           .$if(after !== undefined, (q) => q.where('name', '>', String(after![0])))
           .orderBy('name')
-          .limit(query.limit + 1)
+          .$call(firstRows(dialect, query.limit + 1))
           .execute(),
       );
       return toPage(rows, query.limit, (r) => [r.name], toJob);
@@ -116,7 +117,7 @@ export function jobStore({ db }: ControlDatabase) {
     /** Names of jobs marked for deletion, oldest mark first: housekeeping's work list. */
     async namesMarkedForDeletion(limit: number): Promise<string[]> {
       const rows = await withControlRetry(() =>
-        db.selectFrom('jobs').select('name').where('markedForDeletionAt', 'is not', null).orderBy('markedForDeletionAt').orderBy('name').limit(limit).execute(),
+        db.selectFrom('jobs').select('name').where('markedForDeletionAt', 'is not', null).orderBy('markedForDeletionAt').orderBy('name').$call(firstRows(dialect, limit)).execute(),
       );
       return rows.map((r) => r.name);
     },

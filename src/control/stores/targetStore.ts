@@ -7,6 +7,7 @@ import { ConflictError, NotFoundError } from '../../domain/errors';
 import type { Page } from '../../domain/schemas/common';
 import type { Member, Membership, Target, TargetType } from '../../domain/schemas/target';
 import type { ControlDatabase } from '../connection';
+import { firstRows } from '../firstRows';
 import { decodeCursor, toPage } from '../pagination';
 import type { TargetTable } from '../schema';
 import { withControlRetry } from '../sqlErrors';
@@ -54,7 +55,7 @@ function chunks<T>(items: T[], size: number): T[][] {
   return out;
 }
 
-export function targetStore({ db }: ControlDatabase) {
+export function targetStore({ db, dialect }: ControlDatabase) {
   const findByIdentity = (identityKey: string) => db.selectFrom('targets').selectAll().where('identityKey', '=', identityKey).executeTakeFirst();
   const duplicate = (id: string) => new ConflictError(`The same target already exists with id ${id}.`);
 
@@ -115,7 +116,7 @@ export function targetStore({ db }: ControlDatabase) {
           )
           .orderBy('createdAt')
           .orderBy('id')
-          .limit(filter.limit + 1)
+          .$call(firstRows(dialect, filter.limit + 1))
           .execute(),
       );
       return toPage(rows, filter.limit, (r) => [r.createdAt, r.id], toTarget);
@@ -129,9 +130,9 @@ export function targetStore({ db }: ControlDatabase) {
           db.transaction().execute(async (trx) => {
             const exists = await trx.selectFrom('targets').select('id').where('id', '=', key).executeTakeFirst();
             if (!exists) throw new NotFoundError('Target', id);
-            const jobs = await trx.selectFrom('jobs').select('name').where('targetId', '=', key).orderBy('name').limit(5).execute();
+            const jobs = await trx.selectFrom('jobs').select('name').where('targetId', '=', key).orderBy('name').$call(firstRows(dialect, 5)).execute();
             if (jobs.length) throw new ConflictError(`Target ${key} is used by job ${jobs.map((j) => `'${j.name}'`).join(', ')}; change or delete the job first.`);
-            const collections = await trx.selectFrom('targetMembers').select('collectionId').where('memberId', '=', key).orderBy('collectionId').limit(5).execute();
+            const collections = await trx.selectFrom('targetMembers').select('collectionId').where('memberId', '=', key).orderBy('collectionId').$call(firstRows(dialect, 5)).execute();
             if (collections.length) {
               throw new ConflictError(`Target ${key} is a member of collection ${collections.map((c) => c.collectionId.toLowerCase()).join(', ')}; remove it from the collection first.`);
             }

@@ -1,0 +1,85 @@
+/**
+ * SQL Server cannot run here: the content, target, execution policy and job stores are run
+ * against a Kysely whose driver answers nothing, and the T-SQL they would send is asserted.
+ */
+import { CamelCasePlugin, DummyDriver, Kysely, MssqlAdapter, MssqlIntrospector, MssqlQueryCompiler, type CompiledQuery } from 'kysely';
+import type { ControlDatabase } from '../../../src/control/connection';
+import type { ControlSchema } from '../../../src/control/schema';
+import { contentStore } from '../../../src/control/stores/contentStore';
+import { executionPolicyStore } from '../../../src/control/stores/executionPolicyStore';
+import { jobStore } from '../../../src/control/stores/jobStore';
+import { targetStore } from '../../../src/control/stores/targetStore';
+import { encodeCursor } from '../../../src/control/pagination';
+
+function coldMssql(): { control: ControlDatabase; sql: () => string[] } {
+  const captured: CompiledQuery[] = [];
+  const db = new Kysely<ControlSchema>({
+    dialect: {
+      createAdapter: () => new MssqlAdapter(),
+      createDriver: () => new DummyDriver(),
+      createIntrospector: (k) => new MssqlIntrospector(k),
+      createQueryCompiler: () => new MssqlQueryCompiler(),
+    },
+    plugins: [new CamelCasePlugin()],
+    log: (event) => {
+      if (event.level === 'query') captured.push(event.query);
+    },
+  });
+  return { control: { db, dialect: 'mssql', description: 'cold', close: () => db.destroy() }, sql: () => captured.map((q) => q.sql) };
+}
+
+describe('object stores on SQL Server (compiled, not run)', () => {
+  it('pages every list with TOP, never LIMIT', async () => {
+    const { control, sql } = coldMssql();
+    await contentStore(control).list({ limit: 10 });
+    await executionPolicyStore(control).list({ limit: 10, cursor: encodeCursor(['a']) });
+    await jobStore(control).list({ limit: 10 });
+    await jobStore(control).namesMarkedForDeletion(50);
+    await targetStore(control).list({ limit: 10, type: 'database', cursor: encodeCursor(['2026-11-25T20:00:00.000Z', 'x']) });
+    const all = sql();
+    expect(all).toHaveLength(5);
+    for (const q of all) {
+      expect(q).toMatch(/^select top\(\d+\) /);
+      expect(q).not.toMatch(/\blimit\b/i);
+    }
+    expect(all[0]).toContain('select top(11) ');
+    expect(all[4]).toContain('where "type" = @1 and ("created_at" > @2 or ("created_at" = @3 and "id" > @4)) order by "created_at", "id"');
+  });
+
+  it('reads the latest content version through the counter on the content row', async () => {
+    const { control, sql } = coldMssql();
+    await expect(contentStore(control).get('c')).rejects.toThrow("Content 'c' does not exist.");
+    expect(sql()[0]).toBe(
+      'select "v"."content_name", "v"."version", "v"."command_text", "v"."dacpac_uri", "v"."comment", "v"."created_at", "c"."type" from "content_versions" as "v" inner join "contents" as "c" on "c"."name" = "v"."content_name" where "v"."content_name" = @1 and "v"."version" = "c"."latest_version"',
+    );
+  });
+
+  it('bumps the version counter with an UPDATE first, so concurrent writers queue on its row lock', async () => {
+    const { control, sql } = coldMssql();
+    await expect(contentStore(control).addVersion('c', { commandText: 'SELECT 1', now: '2026-11-25T20:00:00.000Z' })).rejects.toThrow("Content 'c' does not exist.");
+    expect(sql()[0]).toBe('update "contents" set "latest_version" = "latest_version" + @1 where "name" = @2');
+  });
+
+  it('refuses to change a job marked for deletion in the same statement that changes it', async () => {
+    const { control, sql } = coldMssql();
+    const settings = {
+      contentName: 'c',
+      contentVersion: null,
+      credentialName: 'cr',
+      targetId: 'ABC',
+      executionPolicyName: 'default',
+      maxParallelism: null,
+      resultSetDestination: null,
+      overlap: 'skip' as const,
+      captureOutput: false,
+    };
+    await expect(jobStore(control).replaceSettings('j', settings, '2026-11-25T20:00:00.000Z')).rejects.toThrow("Job 'j' does not exist.");
+    expect(sql()[0]).toMatch(/^update "jobs" set .* where "name" = @\d+ and "marked_for_deletion_at" is null$/);
+  });
+
+  it('checks a target is unused with TOP before deleting it', async () => {
+    const { control, sql } = coldMssql();
+    await expect(targetStore(control).remove('00000000-0000-4000-8000-000000000000')).rejects.toThrow('does not exist');
+    expect(sql()[0]).toBe('select "id" from "targets" where "id" = @1');
+  });
+});
