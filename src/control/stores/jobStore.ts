@@ -52,8 +52,9 @@ export function jobStore({ db, dialect }: ControlDatabase) {
   return {
     async create(name: string, settings: JobSettings, now: string): Promise<Job> {
       const row: JobTable = { name, ...settingsColumns(settings), markedForDeletionAt: null, createdAt: now, updatedAt: now };
+      if (await withControlRetry(() => find(name))) throw new ConflictError(`Job '${name}' already exists.`);
       await withControlRetry(() => db.insertInto('jobs').values(row).execute(), {
-        // The references were checked just before; a foreign key failing here lost a race with a delete.
+        // Lost a race: with an identical create, or (foreign key) with the delete of an object checked just before.
         conflictMessage: `Job '${name}' already exists, or an object it refers to was deleted meanwhile.`,
       });
       return toJob(row);
