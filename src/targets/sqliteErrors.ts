@@ -4,8 +4,10 @@ import { PermanentTargetError, ScriptFailedError, TransientTargetError, type Tar
 const TRANSIENT_CODES = /^SQLITE_(BUSY|LOCKED|IOERR|FULL|NOMEM|PROTOCOL)/;
 const NOT_A_DATABASE = /^SQLITE_(NOTADB|CORRUPT)/;
 
-export function classifySqliteError(code: string | undefined, message: string, where: string): TargetError {
+/** `line`: where the failing statement starts in the script. */
+export function classifySqliteError(code: string | undefined, message: string, where: string, line?: number | null): TargetError {
   if (code && TRANSIENT_CODES.test(code)) return new TransientTargetError(`${message} (${code}) on ${where}.`);
   if (code && NOT_A_DATABASE.test(code)) return new PermanentTargetError(`${where} is not a usable SQLite database: ${message} (${code}).`);
-  return new ScriptFailedError(code ? `${message} (${code})` : message);
+  const at = line ? `Line ${line}: ` : '';
+  return new ScriptFailedError(code ? `${at}${message} (${code})` : `${at}${message}`);
 }

@@ -1,0 +1,209 @@
+/**
+ * SQLite targets: a "server" is a folder under the configured root, a database a file in it.
+ * Each attempt runs in its own child process (see sqliteAttemptProcess.ts), killed on cancel or
+ * timeout. The file is never created by a run (a missing file is a missing database); the
+ * result writer's session creates its destination file, in an existing folder only.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import type BetterSqlite3 from 'better-sqlite3';
+import { boundAttempt, throwIfCanceled } from './attemptBounds';
+import type { ColumnInfo, DatabaseRef, ResultSet, RunOptions, RunResult, SqlSession, TargetDriver } from './driver';
+import { DatabaseMissingError, PermanentTargetError, TargetError, TransientTargetError } from './errors';
+import { messageOf } from './redaction';
+import { sqliteShardMapsUnsupported } from './shardMap';
+import { SQLITE_ATTEMPT_PROGRAM, type AttemptColumn, type AttemptJob, type AttemptReply } from './sqliteAttemptProcess';
+import { classifySqliteError } from './sqliteErrors';
+import { isSqliteFileName, resolveSqliteFile, resolveSqliteFolder } from './sqliteFiles';
+import { splitSqliteStatements } from './sqliteStatements';
+
+export interface SqliteDriverOptions {
+  /** The only folder SQLite targets may live under. */
+  root: string;
+  /** How long a statement waits for a lock held by another connection before SQLITE_BUSY. */
+  busyTimeoutMs?: number;
+}
+
+/** The type of a result column: its declared type, else what its first value is (an expression has no declared type). */
+export function sqliteColumnInfo(column: AttemptColumn, index: number, rows: readonly unknown[][]): ColumnInfo {
+  if (column.declaredType) return { name: column.name, type: column.declaredType.toLowerCase(), nullable: true };
+  const value = rows.find((r) => r[index] !== null && r[index] !== undefined)?.[index];
+  const type =
+    typeof value === 'bigint' || (typeof value === 'number' && Number.isInteger(value))
+      ? 'integer'
+      : typeof value === 'number'
+        ? 'real'
+        : typeof value === 'string'
+          ? 'text'
+          : value instanceof Uint8Array
+            ? 'blob'
+            : '';
+  return { name: column.name, type, nullable: true };
+}
+
+// Structured clone turns a Buffer into a plain Uint8Array on its way from the child.
+const asBuffer = (value: unknown) => (value instanceof Uint8Array && !Buffer.isBuffer(value) ? Buffer.from(value.buffer, value.byteOffset, value.byteLength) : value);
+
+function runInChild(job: AttemptJob, options: RunOptions): Promise<AttemptReply> {
+  return new Promise((resolve, reject) => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const moduleDir = path.dirname(require.resolve('better-sqlite3/package.json'));
+    const child = spawn(process.execPath, ['-e', SQLITE_ATTEMPT_PROGRAM, moduleDir], {
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      serialization: 'advanced',
+      // The host's NODE_OPTIONS (an inspector port, a loader) are not for this helper.
+      env: { ...process.env, NODE_OPTIONS: '' },
+      windowsHide: true,
+    });
+    let reply: AttemptReply | undefined;
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      if (stderr.length < 4_000) stderr += chunk.toString();
+    });
+    const bounds = boundAttempt(options, () => child.kill('SIGKILL'));
+    child.on('message', (message) => {
+      reply = message as AttemptReply;
+      bounds.dispose();
+      resolve(reply);
+    });
+    child.on('error', (error) => {
+      bounds.dispose();
+      reject(new TransientTargetError(`The SQLite attempt process could not start: ${messageOf(error)}`));
+    });
+    child.on('exit', (code, signal) => {
+      bounds.dispose();
+      if (reply) return;
+      if (bounds.reason) reject(bounds.error());
+      else reject(new TransientTargetError(`The SQLite attempt process ended without an answer (${signal ?? `exit code ${code}`}): ${stderr.trim().slice(0, 500)}`));
+    });
+    child.send(job);
+  });
+}
+
+/** Serialises the in-process sessions on one file: better-sqlite3 waits for a lock synchronously, which would block the very holder of that lock. */
+function createFileLocks() {
+  const tails = new Map<string, Promise<void>>();
+  return async <T>(file: string, work: () => Promise<T>): Promise<T> => {
+    const previous = tails.get(file) ?? Promise.resolve();
+    let release!: () => void;
+    const mine = new Promise<void>((r) => (release = r));
+    const tail = previous.then(() => mine);
+    tails.set(file, tail);
+    await previous;
+    try {
+      return await work();
+    } finally {
+      release();
+      if (tails.get(file) === tail) tails.delete(file);
+    }
+  };
+}
+
+export function createSqliteDriver(options: SqliteDriverOptions): TargetDriver {
+  const busyTimeoutMs = options.busyTimeoutMs ?? 5_000;
+  const withFileLock = createFileLocks();
+  const where = (database: DatabaseRef) => `${database.serverName}/${database.databaseName}`;
+
+  function existingFile(database: DatabaseRef): string {
+    const file = resolveSqliteFile(options.root, database.serverName, database.databaseName);
+    const stat = fs.statSync(file, { throwIfNoEntry: false });
+    if (!stat) throw new DatabaseMissingError(`SQLite database '${where(database)}' does not exist.`);
+    if (!stat.isFile()) throw new PermanentTargetError(`SQLite database '${where(database)}' is not a file.`);
+    return file;
+  }
+
+  const sessionOf = (db: BetterSqlite3.Database): SqlSession => {
+    const session: SqlSession = {
+      async query(text, params = []) {
+        const statement = db.prepare(text);
+        if (statement.reader) return statement.all(...params) as Record<string, unknown>[];
+        statement.run(...params);
+        return [];
+      },
+      async transaction(work) {
+        db.exec('BEGIN IMMEDIATE');
+        try {
+          const result = await work(session);
+          db.exec('COMMIT');
+          return result;
+        } catch (error) {
+          if (db.inTransaction) db.exec('ROLLBACK');
+          throw error;
+        }
+      },
+    };
+    return session;
+  };
+
+  return {
+    engine: 'sqlite',
+
+    async run(database, _credential, runOptions): Promise<RunResult> {
+      throwIfCanceled(runOptions.signal);
+      const file = existingFile(database);
+      const reply = await runInChild(
+        {
+          file,
+          pieces: splitSqliteStatements(runOptions.script),
+          keepResultSets: runOptions.keepResultSets,
+          maxRows: runOptions.maxRows ?? null,
+          busyTimeoutMs,
+        },
+        runOptions,
+      );
+      if (!reply.ok) throw classifySqliteError(reply.code ?? undefined, reply.message, where(database), reply.line);
+      const resultSets: ResultSet[] = reply.resultSets.map((set) => {
+        const rows = set.rows.map((row) => row.map(asBuffer));
+        return { engine: 'sqlite', columns: set.columns.map((c, i) => sqliteColumnInfo(c, i, rows)), rows, rowCount: set.rowCount };
+      });
+      return { resultSets, messages: [], batches: 1 };
+    },
+
+    async listDatabases(serverName) {
+      const folder = resolveSqliteFolder(options.root, serverName);
+      let entries: fs.Dirent[];
+      try {
+        entries = fs.readdirSync(folder, { withFileTypes: true });
+      } catch {
+        throw new PermanentTargetError(`SQLite folder '${serverName}' does not exist under the SQLite targets root.`);
+      }
+      return entries
+        .filter((e) => e.isFile() && isSqliteFileName(e.name))
+        .map((e) => e.name)
+        .sort();
+    },
+
+    async readShardMap() {
+      throw sqliteShardMapsUnsupported();
+    },
+
+    async withSession(database, _credential, work) {
+      const file = resolveSqliteFile(options.root, database.serverName, database.databaseName);
+      if (!fs.statSync(path.dirname(file), { throwIfNoEntry: false })?.isDirectory()) {
+        throw new PermanentTargetError(`SQLite folder '${database.serverName}' does not exist under the SQLite targets root.`);
+      }
+      return withFileLock(file, async () => {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const Database = require('better-sqlite3') as typeof BetterSqlite3;
+        let db: BetterSqlite3.Database;
+        try {
+          db = new Database(file, { timeout: busyTimeoutMs });
+        } catch (error) {
+          throw classifySqliteError((error as { code?: string }).code, messageOf(error), where(database));
+        }
+        try {
+          return await work(sessionOf(db));
+        } catch (error) {
+          if (error instanceof TargetError) throw error;
+          const code = (error as { code?: unknown }).code;
+          throw classifySqliteError(typeof code === 'string' ? code : undefined, messageOf(error), where(database));
+        } finally {
+          db.close();
+        }
+      });
+    },
+
+    async close() {},
+  };
+}

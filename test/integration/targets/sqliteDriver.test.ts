@@ -1,0 +1,200 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { createSqliteDriver } from '../../../src/targets/sqliteDriver';
+import type { ConnectionCredential, DatabaseRef, RunOptions } from '../../../src/targets/driver';
+import { DatabaseMissingError, PermanentTargetError, ScriptFailedError, TaskCanceledError, TaskTimeoutError, TransientTargetError } from '../../../src/targets/errors';
+
+const credential: ConnectionCredential = { authentication: 'sql', username: 'unused' };
+let base: string;
+let root: string;
+let outsideDir: string;
+const driver = () => createSqliteDriver({ root, busyTimeoutMs: 200 });
+const ref = (databaseName: string, serverName = 'tenants'): DatabaseRef => ({ engine: 'sqlite', serverName, databaseName });
+const run = (database: DatabaseRef, script: string, options: Partial<RunOptions> = {}) =>
+  driver().run(database, credential, { script, signal: new AbortController().signal, keepResultSets: 'first', ...options });
+
+// A statement that keeps SQLite busy for many seconds inside one native call.
+const LONG_WRITE = 'CREATE TABLE big AS WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 200000000) SELECT x FROM c';
+
+beforeEach(() => {
+  base = fs.mkdtempSync(path.join(os.tmpdir(), 'ej-sqlite-'));
+  root = path.join(base, 'root');
+  outsideDir = path.join(base, 'outside');
+  fs.mkdirSync(path.join(root, 'tenants'), { recursive: true });
+  fs.mkdirSync(outsideDir);
+  for (const name of ['a.db', 'b.sqlite', 'c.SQLITE3']) new Database(path.join(root, 'tenants', name)).close();
+  fs.writeFileSync(path.join(root, 'tenants', 'notes.txt'), 'not a database');
+  fs.mkdirSync(path.join(root, 'tenants', 'folder.db'));
+  new Database(path.join(outsideDir, 'secret.db')).close();
+});
+afterEach(() => fs.rmSync(base, { recursive: true, force: true }));
+
+describe('sqlite driver: run', () => {
+  it('runs statement by statement and keeps the first result set with declared and inferred types', async () => {
+    const result = await run(
+      ref('a.db'),
+      `-- a comment; with a semicolon
+       CREATE TABLE items (id INTEGER PRIMARY KEY, name varchar(10), price numeric(10,2), raw BLOB);
+       INSERT INTO items VALUES (1, 'semi;colon', 1.5, x'0102'), (2, 'it''s', NULL, NULL);
+       /* block; comment */
+       SELECT id, name, price, raw, id * 2 AS twice, 'x' AS lit, 0.5 AS half, NULL AS empty FROM items ORDER BY id;
+       SELECT 'second';`,
+    );
+    expect(result.resultSets).toHaveLength(1);
+    const [set] = result.resultSets;
+    expect(set.columns.map((c) => [c.name, c.type])).toEqual([
+      ['id', 'integer'],
+      ['name', 'varchar(10)'],
+      ['price', 'numeric(10,2)'],
+      ['raw', 'blob'],
+      ['twice', 'integer'],
+      ['lit', 'text'],
+      ['half', 'real'],
+      ['empty', ''],
+    ]);
+    expect(set.rows).toEqual([
+      [1, 'semi;colon', 1.5, Buffer.from([1, 2]), 2, 'x', 0.5, null],
+      [2, "it's", null, null, 4, 'x', 0.5, null],
+    ]);
+    expect(Buffer.isBuffer(set.rows[0][3])).toBe(true);
+  });
+
+  it('runs a trigger whose body holds semicolons as one statement', async () => {
+    const result = await run(
+      ref('a.db'),
+      `CREATE TABLE t (n int); CREATE TABLE log (n int);
+       CREATE TRIGGER t_log AFTER INSERT ON t BEGIN INSERT INTO log VALUES (new.n); INSERT INTO log VALUES (new.n * 10); END;
+       INSERT INTO t VALUES (1);
+       SELECT n FROM log ORDER BY n;`,
+    );
+    expect(result.resultSets[0].rows).toEqual([[1], [10]]);
+  });
+
+  it('keeps all result sets, or none, and caps the rows kept', async () => {
+    const script = 'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 5) SELECT x FROM c; SELECT 2 AS y;';
+    const all = await run(ref('a.db'), script, { keepResultSets: 'all', maxRows: 2 });
+    expect(all.resultSets.map((s) => s.rows)).toEqual([[[1], [2]], [[2]]]);
+    expect(all.resultSets[0].rowCount).toBe(5);
+    expect((await run(ref('a.db'), script, { keepResultSets: 'none' })).resultSets).toEqual([]);
+  });
+
+  it('reports a SQL error as ScriptFailedError with the line of the failing statement', async () => {
+    const error = await run(ref('a.db'), 'SELECT 1;\n\nSELECT * FROM missing_table;').catch((e) => e);
+    expect(error).toBeInstanceOf(ScriptFailedError);
+    expect(error.message).toBe('Line 3: no such table: missing_table (SQLITE_ERROR)');
+  });
+
+  it('throws DatabaseMissingError for a missing file and does not create it', async () => {
+    await expect(run(ref('nope.db'), 'SELECT 1')).rejects.toBeInstanceOf(DatabaseMissingError);
+    await expect(run(ref('x.db', 'no-such-folder'), 'SELECT 1')).rejects.toBeInstanceOf(DatabaseMissingError);
+    expect(fs.existsSync(path.join(root, 'tenants', 'nope.db'))).toBe(false);
+  });
+
+  it.each([
+    ['a parent folder', '..', 'outside/secret.db'],
+    ['a relative escape', '../outside', 'secret.db'],
+    ['an absolute path outside the root', '', 'secret.db'],
+    ['a path separator in the database name', 'tenants', '../../outside/secret.db'],
+    ['a backslash in the database name', 'tenants', '..\\secret.db'],
+    ['a dot-dot database name', 'tenants', '..'],
+  ])('refuses %s with PermanentTargetError', async (_case, serverName, databaseName) => {
+    const server = serverName === '' ? outsideDir : serverName;
+    const error = await run(ref(databaseName, server), 'CREATE TABLE pwned (x int)').catch((e) => e);
+    expect(error).toBeInstanceOf(PermanentTargetError);
+    const secret = new Database(path.join(outsideDir, 'secret.db'));
+    expect(secret.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'pwned'").get()).toEqual({ n: 0 });
+    secret.close();
+  });
+
+  it('refuses a symbolic link that leads out of the root', async () => {
+    fs.symlinkSync(outsideDir, path.join(root, 'sneaky'));
+    fs.symlinkSync(path.join(outsideDir, 'secret.db'), path.join(root, 'tenants', 'link.db'));
+    await expect(run(ref('secret.db', 'sneaky'), 'SELECT 1')).rejects.toBeInstanceOf(PermanentTargetError);
+    await expect(run(ref('link.db'), 'SELECT 1')).rejects.toBeInstanceOf(PermanentTargetError);
+    await expect(driver().listDatabases('sneaky', credential)).rejects.toBeInstanceOf(PermanentTargetError);
+  });
+
+  it('accepts an absolute folder inside the root', async () => {
+    const result = await run(ref('a.db', path.join(root, 'tenants')), 'SELECT 7 AS n');
+    expect(result.resultSets[0].rows).toEqual([[7]]);
+  });
+
+  it('kills a long statement at the timeout: TaskTimeoutError, its write rolled back, the file free at once', async () => {
+    const started = Date.now();
+    const error = await run(ref('a.db'), LONG_WRITE, { timeoutMs: 400 }).catch((e) => e);
+    expect(error).toBeInstanceOf(TaskTimeoutError);
+    expect(Date.now() - started).toBeLessThan(3_000);
+    const db = new Database(path.join(root, 'tenants', 'a.db'), { timeout: 0 });
+    db.exec('CREATE TABLE after_kill (x int)'); // would be SQLITE_BUSY if the statement were still running
+    expect(db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'big'").get()).toEqual({ n: 0 });
+    db.close();
+  });
+
+  it('kills a long statement on abort: TaskCanceledError', async () => {
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 300);
+    const started = Date.now();
+    await expect(run(ref('a.db'), LONG_WRITE, { signal: controller.signal })).rejects.toBeInstanceOf(TaskCanceledError);
+    expect(Date.now() - started).toBeLessThan(3_000);
+  });
+
+  it('reports a locked database as TransientTargetError', async () => {
+    const holder = new Database(path.join(root, 'tenants', 'a.db'));
+    holder.exec('BEGIN EXCLUSIVE');
+    try {
+      const error = await run(ref('a.db'), 'CREATE TABLE t (x int)').catch((e) => e);
+      expect(error).toBeInstanceOf(TransientTargetError);
+      expect(error.message).toContain('SQLITE_BUSY');
+    } finally {
+      holder.exec('ROLLBACK');
+      holder.close();
+    }
+  });
+});
+
+describe('sqlite driver: listDatabases and shard maps', () => {
+  it('lists the .db, .sqlite and .sqlite3 files of the folder, not other files or folders', async () => {
+    expect(await driver().listDatabases('tenants', credential)).toEqual(['a.db', 'b.sqlite', 'c.SQLITE3']);
+  });
+
+  it('refuses a folder that does not exist or escapes the root', async () => {
+    await expect(driver().listDatabases('missing', credential)).rejects.toThrow("SQLite folder 'missing' does not exist");
+    await expect(driver().listDatabases('../outside', credential)).rejects.toBeInstanceOf(PermanentTargetError);
+  });
+
+  it('does not support shard maps', async () => {
+    await expect(driver().readShardMap(ref('a.db'), 'Map', credential)).rejects.toThrow('Shard maps are not supported on SQLite targets');
+  });
+});
+
+describe('sqlite driver: withSession', () => {
+  it('creates a destination file in an existing folder, and refuses a missing folder', async () => {
+    const rows = await driver().withSession!(ref('results.db'), credential, async (s) => {
+      await s.query('CREATE TABLE r (n int)');
+      await s.transaction(async (tx) => tx.query('INSERT INTO r VALUES (?)', [1]));
+      return s.query('SELECT n FROM r');
+    });
+    expect(rows).toEqual([{ n: 1 }]);
+    await expect(driver().withSession!(ref('r.db', 'nowhere'), credential, async () => 1)).rejects.toBeInstanceOf(PermanentTargetError);
+  });
+
+  it('serialises concurrent sessions on one file instead of failing on the lock', async () => {
+    const d = driver();
+    const writes = Array.from({ length: 8 }, (_, i) =>
+      d.withSession!(ref('a.db'), credential, async (s) => {
+        await s.query('CREATE TABLE IF NOT EXISTS w (n int)');
+        await s.transaction(async (tx) => {
+          await tx.query('INSERT INTO w VALUES (?)', [i]);
+          await new Promise((r) => setTimeout(r, 20));
+          await tx.query('INSERT INTO w VALUES (?)', [i]);
+        });
+      }),
+    );
+    await Promise.all(writes);
+    const db = new Database(path.join(root, 'tenants', 'a.db'));
+    expect(db.prepare('SELECT count(*) AS n FROM w').get()).toEqual({ n: 16 });
+    db.close();
+  });
+});
