@@ -1,5 +1,5 @@
 /** Credentials in the control database. The stored secret never leaves this store except through `secretOf`. */
-import { NotFoundError } from '../../domain/errors';
+import { ConflictError, NotFoundError } from '../../domain/errors';
 import type { Credential } from '../../domain/schemas/credential';
 import type { ListQuery, Page } from '../../domain/schemas/common';
 import type { ControlDatabase } from '../connection';
@@ -93,6 +93,12 @@ export function credentialStore({ db, dialect }: ControlDatabase) {
     },
 
     async remove(name: string): Promise<void> {
+      // A result destination names its credential inside a JSON column, out of the foreign keys' sight.
+      const destinations = await withControlRetry(() =>
+        db.selectFrom('jobs').select(['name', 'resultSetDestination']).where('resultSetDestination', 'is not', null).execute(),
+      );
+      const user = destinations.find((j) => (JSON.parse(j.resultSetDestination!) as { credentialName?: string }).credentialName === name);
+      if (user) throw new ConflictError(`Credential '${name}' is used by the result destination of job '${user.name}'; change that job first.`);
       const result = await withControlRetry(() => db.deleteFrom('credentials').where('name', '=', name).executeTakeFirst(), {
         conflictMessage: `Credential '${name}' is used by a job, a target or a result destination; change those first.`,
       });

@@ -46,6 +46,31 @@ describe.each(CONTROL_DIALECTS)('credentials API on %s', (dialect) => {
     expect(await count()).toBe(before);
   });
 
+  it('refuses to delete a credential a job uses, as its own or as its result destination\'s (409)', async () => {
+    const ok = async (method: string, path: string, body?: unknown) => {
+      const res = await api.call(method, path, body === undefined ? {} : { body });
+      expect(res.status).toBeLessThan(300);
+      return res.body;
+    };
+    await ok('POST', 'credentials', { name: 'runner', username: 'u', password: PASSWORD, allowedServers: ['*'] });
+    await ok('POST', 'credentials', { name: 'writer', username: 'w', password: PASSWORD, allowedServers: ['*'] });
+    await ok('POST', 'contents', { name: 'q', type: 'script', commandText: 'SELECT 1' });
+    const target = await ok('POST', 'targets', { type: 'database', serverName: 'db.example', databaseName: 'd' });
+    await ok('POST', 'jobs', {
+      name: 'collect',
+      contentName: 'q',
+      credentialName: 'runner',
+      targetId: target.id,
+      resultSetDestination: { serverName: 'results.example', databaseName: 'r', schemaName: 'dbo', tableName: 't', credentialName: 'writer' },
+    });
+    const asJobCredential = await api.call('DELETE', 'credentials/runner');
+    expect(asJobCredential.status).toBe(409);
+    const asDestination = await api.call('DELETE', 'credentials/writer');
+    expect(asDestination.status).toBe(409);
+    expect(asDestination.body.detail).toContain("job 'collect'");
+    expect((await api.call('GET', 'credentials/writer')).status).toBe(200);
+  });
+
   it.each([
     ['malformed JSON', { rawBody: `{"name": "x", "password": "${PASSWORD}"` }, 'body'],
     ['missing allowedServers', { body: { name: 'a', username: 'u', password: PASSWORD } }, 'body.allowedServers'],
