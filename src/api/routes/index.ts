@@ -8,6 +8,7 @@ import { credentialRoutes } from './credentials';
 import { executionPolicyRoutes } from './executionPolicies';
 import { executionRoutes } from './executions';
 import { getHealth } from './health';
+import { jobHistoryRoutes } from './jobHistory';
 import { jobRoutes } from './jobs';
 import { openApiRoutes } from './openapi';
 import { scheduleRoutes } from './schedules';
@@ -27,4 +28,5 @@ export const routes: AnyRoute[] = [
   ...executionRoutes,
   ...scheduleRoutes,
   ...triggerRoutes,
+  ...jobHistoryRoutes,
 ];
