@@ -1,0 +1,152 @@
+/**
+ * `elastic-jobs execution list|show|tasks|cancel|wait`: the seed's Get-/Stop-/Wait-AzureSqlJobExecution
+ * and Get-AzureSqlJobTaskExecution.
+ */
+import type { Command } from 'commander';
+import type { JobExecution, TaskExecution } from '../../domain/schemas/execution';
+import { segment } from '../apiClient';
+import { EXIT_CODE_HELP } from '../exitCodes';
+import { followExecution } from '../followExecution';
+import { countsOf, targetLabel, targetsOf } from '../liveView';
+import { durationMs } from '../optionParsers';
+import { shortTime, type Column, type Field } from '../output';
+import type { Runtime } from '../session';
+import { resolveTargetId } from '../targetReference';
+
+const countsText = (e: JobExecution) =>
+  Object.entries(e.counts ?? {})
+    .filter(([, n]) => n > 0)
+    .map(([l, n]) => `${l} ${n}`)
+    .join(', ');
+
+const columns: Column<JobExecution>[] = [
+  { header: 'ID', value: (e) => e.id },
+  { header: 'JOB', value: (e) => e.jobName },
+  { header: 'LIFECYCLE', value: (e) => e.lifecycle },
+  { header: 'TARGET', value: (e) => (e.target ? targetLabel(e) : null), max: 50 },
+  { header: 'STARTED', value: (e) => shortTime(e.startTime) },
+  { header: 'ENDED', value: (e) => shortTime(e.endTime) },
+  { header: 'MESSAGE', value: (e) => e.lastMessage, max: 60 },
+];
+
+const childColumns: Column<JobExecution>[] = [
+  { header: 'ID', value: (e) => e.id },
+  { header: 'LIFECYCLE', value: (e) => e.lifecycle },
+  { header: 'ENGINE', value: (e) => e.target?.engine },
+  { header: 'TARGET', value: (e) => targetLabel(e), max: 60 },
+  { header: 'ENDED', value: (e) => shortTime(e.endTime) },
+  { header: 'MESSAGE', value: (e) => e.lastMessage, max: 80 },
+];
+
+export const executionFields: Field<JobExecution>[] = [
+  { label: 'Id', value: (e) => e.id },
+  { label: 'Job', value: (e) => e.jobName },
+  { label: 'Lifecycle', value: (e) => e.lifecycle },
+  { label: 'Parent', value: (e) => e.parentId },
+  { label: 'Target', value: (e) => (e.target ? `${e.target.engine} ${targetLabel(e)}` : null) },
+  { label: 'Content version', value: (e) => e.contentVersion },
+  { label: 'Schedule', value: (e) => e.scheduleName },
+  { label: 'Created', value: (e) => shortTime(e.createdAt) },
+  { label: 'Started', value: (e) => shortTime(e.startTime) },
+  { label: 'Ended', value: (e) => shortTime(e.endTime) },
+  { label: 'Cancel requested', value: (e) => e.cancelRequested },
+  { label: 'Children', value: countsText },
+  { label: 'Last message', value: (e) => e.lastMessage },
+];
+
+interface TaskRow extends TaskExecution {
+  target: string;
+}
+
+const taskColumns: Column<TaskRow>[] = [
+  { header: 'ID', value: (t) => t.id },
+  { header: 'TARGET', value: (t) => t.target, max: 50 },
+  { header: 'ATTEMPT', value: (t) => t.attempt },
+  { header: 'LIFECYCLE', value: (t) => t.lifecycle },
+  { header: 'STARTED', value: (t) => shortTime(t.startTime) },
+  { header: 'ENDED', value: (t) => shortTime(t.endTime) },
+  { header: 'MESSAGE', value: (t) => t.message, max: 80 },
+];
+
+type ItemsOrList<T> = T[] | { items: T[]; nextCursor?: string | null };
+
+export function registerExecutionCommands(program: Command, runtime: Runtime): void {
+  const execution = program.command('execution').description('job executions: one parent per start, one child per database, one task per attempt');
+
+  execution
+    .command('list')
+    .description('list job executions (active ones, unless --all)')
+    .option('-a, --all', 'include finished executions')
+    .option('-j, --job <name>', 'only executions of this job')
+    .option('--schedule <name>', 'only executions a schedule started')
+    .option('--target <target>', 'only executions of this target (id or collection name)')
+    .option('--parent <id>', 'the children of this execution')
+    .option('--children', 'include child executions, not only top-level ones')
+    .action(async (opts: { all?: boolean; job?: string; schedule?: string; target?: string; parent?: string; children?: boolean }, command: Command) => {
+      const session = runtime.session(command);
+      const query = {
+        includeInactive: opts.all ? 'true' : undefined,
+        includeChildren: opts.children || opts.parent ? 'true' : undefined,
+        jobName: opts.job,
+        scheduleName: opts.schedule,
+        targetId: opts.target === undefined ? undefined : await resolveTargetId(session.client, opts.target),
+        parentId: opts.parent,
+      };
+      session.out.list(await session.client.list<JobExecution>('executions', query), columns, opts.all ? 'No executions.' : 'No active executions (--all shows finished ones).');
+    });
+
+  execution
+    .command('show <id>')
+    .description('show a job execution with its children, one per database')
+    .option('--no-children', 'leave the children out')
+    .action(async (id: string, opts: { children: boolean }, command: Command) => {
+      const session = runtime.session(command);
+      const found = await session.client.get<JobExecution>(`executions/${segment(id)}`, { includeChildren: opts.children ? 'true' : undefined });
+      session.out.item(found, executionFields);
+      if (session.format === 'table' && found.children?.length) {
+        session.out.text(`\nChildren (${countsOf(found.children).map(([l, n]) => `${l} ${n}`).join(', ')}):`);
+        session.out.list({ items: targetsOf(found), nextCursor: null }, childColumns, '');
+      }
+    });
+
+  execution
+    .command('tasks <id>')
+    .description('the task executions (one per attempt) of a job execution and its children')
+    .action(async (id: string, _opts: unknown, command: Command) => {
+      const session = runtime.session(command);
+      const items: TaskExecution[] = [];
+      let cursor: string | undefined;
+      do {
+        const body = (await session.client.request<ItemsOrList<TaskExecution>>('GET', `executions/${segment(id)}/tasks`, { query: { cursor } })).body;
+        const page = Array.isArray(body) ? { items: body, nextCursor: null } : body;
+        items.push(...page.items);
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor);
+      if (session.format === 'json') return session.out.list({ items, nextCursor: null }, [], '');
+      const parent = await session.client.get<JobExecution>(`executions/${segment(id)}`, { includeChildren: 'true' });
+      const labels = new Map([parent, ...(parent.children ?? [])].map((e) => [e.id, e.target ? targetLabel(e) : '(parent)']));
+      const rows = items
+        .map((t) => ({ ...t, target: labels.get(t.jobExecutionId) ?? t.jobExecutionId }))
+        .sort((a, b) => a.target.localeCompare(b.target) || a.attempt - b.attempt);
+      session.out.list({ items: rows, nextCursor: null }, taskColumns, 'No task executions yet.');
+    });
+
+  execution
+    .command('cancel <id>')
+    .description('cancel a job execution and all its children (running queries are cancelled)')
+    .action(async (id: string, _opts: unknown, command: Command) => {
+      const session = runtime.session(command);
+      const body = (await session.client.request<JobExecution | undefined>('POST', `executions/${segment(id)}/cancel`)).body;
+      if (session.format === 'json' && body !== undefined) session.out.item(body, executionFields);
+      else session.out.note(`Cancel requested for execution ${id}.`);
+    });
+
+  execution
+    .command('wait <id>')
+    .description('follow a job execution live until it ends; the exit code says how it ended')
+    .option('--timeout <duration>', 'stop waiting after this ISO 8601 duration (exit 6)', durationMs)
+    .addHelpText('after', `\n${EXIT_CODE_HELP}`)
+    .action(async (id: string, opts: { timeout?: number }, command: Command) => {
+      await followExecution(runtime.session(command), id, { timeoutMs: opts.timeout });
+    });
+}

@@ -1,0 +1,192 @@
+/** `elastic-jobs job create|set|list|show|remove|start`: the seed's *-AzureSqlJob and Start-AzureSqlJobExecution. */
+import { type Command } from 'commander';
+import type { Job } from '../../domain/schemas/job';
+import type { JobExecution } from '../../domain/schemas/execution';
+import { segment } from '../apiClient';
+import { EXIT_CODE_HELP } from '../exitCodes';
+import { UsageError } from '../errorText';
+import { followExecution } from '../followExecution';
+import { durationMs, integer } from '../optionParsers';
+import { shortTime, type Column, type Field } from '../output';
+import type { Runtime, Session } from '../session';
+import { resolveTargetId } from '../targetReference';
+import { executionFields } from './execution';
+
+const contentOf = (j: Job) => `${j.contentName}@${j.contentVersion ?? 'latest'}`;
+
+const columns: Column<Job>[] = [
+  { header: 'NAME', value: (j) => j.name },
+  { header: 'CONTENT', value: contentOf },
+  { header: 'CREDENTIAL', value: (j) => j.credentialName },
+  { header: 'TARGET', value: (j) => j.targetId },
+  { header: 'POLICY', value: (j) => j.executionPolicyName },
+  { header: 'PARALLELISM', value: (j) => j.maxParallelism ?? 'default' },
+  { header: 'STATE', value: (j) => (j.markedForDeletion ? 'marked for deletion' : 'active') },
+];
+
+const fields: Field<Job>[] = [
+  { label: 'Name', value: (j) => j.name },
+  { label: 'Content', value: contentOf },
+  { label: 'Credential', value: (j) => j.credentialName },
+  { label: 'Target', value: (j) => j.targetId },
+  { label: 'Execution policy', value: (j) => j.executionPolicyName },
+  { label: 'Max parallelism', value: (j) => j.maxParallelism ?? 'default' },
+  { label: 'Overlap', value: (j) => j.overlap },
+  { label: 'Capture output', value: (j) => j.captureOutput },
+  {
+    label: 'Result set destination',
+    value: (j) => {
+      const d = j.resultSetDestination;
+      return d ? `${d.engine} ${d.serverName}/${d.databaseName} ${d.schemaName}.${d.tableName} (credential ${d.credentialName})` : null;
+    },
+  },
+  { label: 'Marked for deletion', value: (j) => j.markedForDeletion },
+  { label: 'Created', value: (j) => shortTime(j.createdAt) },
+  { label: 'Updated', value: (j) => shortTime(j.updatedAt) },
+];
+
+interface JobOptions {
+  content?: string;
+  contentVersion?: string;
+  credential?: string;
+  target?: string;
+  policy?: string;
+  maxParallelism?: string;
+  overlap?: string;
+  captureOutput?: boolean;
+  resultSet?: boolean;
+  resultEngine?: string;
+  resultServer?: string;
+  resultDatabase?: string;
+  resultSchema?: string;
+  resultTable?: string;
+  resultCredential?: string;
+}
+
+function withJobOptions(command: Command, forUpdate: boolean): Command {
+  const clear = (word: string) => (forUpdate ? `; "${word}" clears it` : '');
+  command
+    .option('--content <name>', 'the script or DACPAC content to run')
+    .option('--content-version <n>', `a fixed content version (default: the latest at each start)${clear('latest')}`)
+    .option('--credential <name>', 'credential to connect to the target databases with')
+    .option('--target <target>', 'target id, or a custom collection\'s name')
+    .option('--policy <name>', 'execution policy (default: "default")')
+    .option('--max-parallelism <n>', `databases run at once${clear('none')}`)
+    .option('--overlap <mode>', 'a scheduled start while one is running: skip, queue or allow')
+    .option('--capture-output', 'keep what each attempt printed (PRINT, RAISERROR < 11)')
+    .option('--result-engine <engine>', 'result set destination engine: sqlserver (default), postgres, sqlite')
+    .option('--result-server <server>', 'collect the first result set into a table on this server')
+    .option('--result-database <database>', 'destination database')
+    .option('--result-schema <schema>', 'destination schema')
+    .option('--result-table <table>', 'destination table (created to match if missing)')
+    .option('--result-credential <name>', 'credential for the destination');
+  if (forUpdate) command.option('--no-capture-output', 'stop keeping attempt output').option('--no-result-set', 'stop collecting results');
+  return command;
+}
+
+function resultSetDestination(opts: JobOptions): Record<string, unknown> | undefined {
+  const parts = {
+    engine: opts.resultEngine,
+    serverName: opts.resultServer,
+    databaseName: opts.resultDatabase,
+    schemaName: opts.resultSchema,
+    tableName: opts.resultTable,
+    credentialName: opts.resultCredential,
+  };
+  if (Object.values(parts).every((v) => v === undefined)) return undefined;
+  return Object.fromEntries(Object.entries(parts).filter(([, v]) => v !== undefined));
+}
+
+function nullable(text: string | undefined, word: string, forUpdate: boolean): number | null | undefined {
+  if (text === undefined) return undefined;
+  if (forUpdate && text === word) return null;
+  return integer(text);
+}
+
+async function jobBody(session: Session, opts: JobOptions, forUpdate: boolean): Promise<Record<string, unknown>> {
+  let contentVersion: number | null | undefined;
+  let maxParallelism: number | null | undefined;
+  try {
+    contentVersion = nullable(opts.contentVersion, 'latest', forUpdate);
+    maxParallelism = nullable(opts.maxParallelism, 'none', forUpdate);
+  } catch {
+    throw new UsageError('--content-version and --max-parallelism take a whole number');
+  }
+  const destination = resultSetDestination(opts);
+  if (destination && opts.resultSet === false) throw new UsageError('--no-result-set and --result-* options contradict each other');
+  const body: Record<string, unknown> = {
+    contentName: opts.content,
+    contentVersion,
+    credentialName: opts.credential,
+    targetId: opts.target === undefined ? undefined : await resolveTargetId(session.client, opts.target),
+    executionPolicyName: opts.policy,
+    maxParallelism,
+    overlap: opts.overlap,
+    captureOutput: opts.captureOutput,
+    resultSetDestination: opts.resultSet === false ? null : destination,
+  };
+  return Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined));
+}
+
+export function registerJobCommands(program: Command, runtime: Runtime): void {
+  const job = program.command('job').description('jobs: a content run with a credential against a target, under an execution policy');
+
+  withJobOptions(job.command('create <name>').description('create a job'), false).action(async (name: string, opts: JobOptions, command: Command) => {
+    const session = runtime.session(command);
+    for (const [flag, value] of [['--content', opts.content], ['--credential', opts.credential], ['--target', opts.target]] as const) {
+      if (value === undefined) throw new UsageError(`required option '${flag}' not specified`);
+    }
+    const body = { name, ...(await jobBody(session, opts, false)) };
+    session.out.item(await session.client.post<Job>('jobs', body), fields);
+  });
+
+  withJobOptions(job.command('set <name>').description('change a job (the next execution uses it)'), true).action(async (name: string, opts: JobOptions, command: Command) => {
+    const session = runtime.session(command);
+    const body = await jobBody(session, opts, true);
+    if (Object.keys(body).length === 0) throw new UsageError('nothing to change: give at least one of the options (see --help)');
+    session.out.item(await session.client.put<Job>(`jobs/${segment(name)}`, body), fields);
+  });
+
+  job
+    .command('list')
+    .description('list jobs')
+    .action(async (_opts: unknown, command: Command) => {
+      const session = runtime.session(command);
+      session.out.list(await session.client.list<Job>('jobs'), columns, 'No jobs.');
+    });
+
+  job
+    .command('show <name>')
+    .description('show one job')
+    .action(async (name: string, _opts: unknown, command: Command) => {
+      const session = runtime.session(command);
+      session.out.item(await session.client.get<Job>(`jobs/${segment(name)}`), fields);
+    });
+
+  job
+    .command('remove <name>')
+    .description('mark a job for deletion: it and its history go once no execution of it is active')
+    .action(async (name: string, _opts: unknown, command: Command) => {
+      const session = runtime.session(command);
+      await session.client.delete(`jobs/${segment(name)}`);
+      session.out.note(`Job ${name} is marked for deletion; it goes with its history once no execution of it is active.`);
+    });
+
+  job
+    .command('start <name>')
+    .description('start an execution of a job now; --wait follows it to the end')
+    .option('-w, --wait', 'follow the execution live and exit with the code of its outcome')
+    .option('--timeout <duration>', 'with --wait: stop waiting after this ISO 8601 duration (exit 6)', durationMs)
+    .addHelpText('after', `\n${EXIT_CODE_HELP}`)
+    .action(async (name: string, opts: { wait?: boolean; timeout?: number }, command: Command) => {
+      const session = runtime.session(command);
+      if (opts.timeout !== undefined && !opts.wait) throw new UsageError('--timeout applies to --wait');
+      const execution = await session.client.post<JobExecution>(`jobs/${segment(name)}/executions`);
+      if (!opts.wait) {
+        session.out.item(execution, executionFields);
+        return;
+      }
+      if (session.format === 'table') session.out.note(`Started execution ${execution.id} of job ${name}.`);
+      await followExecution(session, execution.id, { timeoutMs: opts.timeout });
+    });
+}
