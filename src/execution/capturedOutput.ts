@@ -55,6 +55,10 @@ export function captureOutput(result: Pick<RunResult, 'resultSets' | 'messages'>
       captured.rows.push(safe);
       budget -= rowCost;
     }
+    if ((set.rowCount ?? set.rows.length) > captured.rows.length) {
+      captured.truncated = true;
+      out.truncated = true;
+    }
   }
   return out;
 }

@@ -1,12 +1,12 @@
 /**
- * DACPAC contents are applied by sqlpackage, which this host may not have. Without it the
- * attempt fails, not retryably, with a message that says what to set: a DACPAC is never
- * reported as applied when it was not.
+ * A DACPAC content is applied by sqlpackage (src/dacpac). Without SQLPACKAGE_PATH, or on an
+ * engine other than SQL Server, the attempt fails, not retryably, with a message that says so:
+ * a DACPAC is never reported as applied when it was not.
  */
+import { applyDacpac } from '../dacpac';
 import type { TargetDatabase } from '../domain/schemas/target';
 import type { Services } from '../services';
 import type { ConnectionCredential } from '../targets/driver';
-import { PermanentTargetError } from '../targets/errors';
 
 export interface DacpacRequest {
   dacpacUri: string;
@@ -16,6 +16,8 @@ export interface DacpacRequest {
   timeoutMs: number | null;
 }
 
-export async function applyDacpacContent(_services: Services, _request: DacpacRequest): Promise<void> {
-  throw new PermanentTargetError('DACPAC contents need sqlpackage (SQLPACKAGE_PATH); this host cannot apply them.');
+/** sqlpackage's last output lines. */
+export async function applyDacpacContent(services: Services, request: DacpacRequest): Promise<string[]> {
+  const { messages } = await applyDacpac({ ...request, config: services.config });
+  return messages;
 }

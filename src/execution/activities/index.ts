@@ -4,7 +4,7 @@
  * The orchestrators know only their names and payloads (../contracts).
  */
 import type { Services } from '../../services';
-import type { CompleteInput, CompleteOutput, ExpandInput, ExpandOutput, MarkInput, RunTaskInput, RunTaskOutput } from '../contracts';
+import type { CompleteInput, CompleteOutput, ExpandInput, ExpandOutput, MarkInput, MarkOutput, RunTaskInput, RunTaskOutput } from '../contracts';
 import { completeJobExecutionActivity } from './completeJobExecution';
 import { expandJobExecutionActivity } from './expandJobExecution';
 import { markJobExecutionActivity } from './markJobExecution';
@@ -13,7 +13,7 @@ import { runTaskAttemptActivity, type RunTaskOptions } from './runTaskAttempt';
 export interface Activities {
   expandJobExecution(input: ExpandInput): Promise<ExpandOutput>;
   runTaskAttempt(input: RunTaskInput): Promise<RunTaskOutput>;
-  markJobExecution(input: MarkInput): Promise<void>;
+  markJobExecution(input: MarkInput): Promise<MarkOutput>;
   completeJobExecution(input: CompleteInput): Promise<CompleteOutput>;
 }
 

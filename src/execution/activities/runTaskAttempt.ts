@@ -101,8 +101,9 @@ export function runTaskAttemptActivity(services: Services, options: RunTaskOptio
       }
       const content = await contentStore(services.control).getVersion(child.contentName, child.contentVersion);
       if (content.type === 'dacpac') {
-        await applyDacpacContent(services, { dacpacUri: content.dacpacUri!, database, credential, signal: controller.signal, timeoutMs });
-        return outcome('Succeeded', false, null);
+        const messages = await applyDacpacContent(services, { dacpacUri: content.dacpacUri!, database, credential, signal: controller.signal, timeoutMs });
+        if (stopped) return outcome(stopped, false, STOP_MESSAGES[stopped]);
+        return { outcome: { lifecycle: 'Succeeded', retryable: false, message: null }, output: child.captureOutput ? captureOutput({ resultSets: [], messages }) : null };
       }
       const destination = child.resultSetDestination;
       const result = await services.drivers.driverFor(database.engine).run(database, credential, {
