@@ -1,0 +1,40 @@
+import { captureOutput, ROWS_PER_RESULT_SET, TOTAL_BYTES } from '../../../src/execution/capturedOutput';
+import type { ResultSet } from '../../../src/targets/driver';
+
+const set = (rows: unknown[][], rowCount?: number): ResultSet => ({ engine: 'postgres', columns: [{ name: 'v', type: 'text', nullable: true }], rows, rowCount });
+
+describe('captured output of an attempt', () => {
+  it('keeps small result sets and messages whole, with the limits written in', () => {
+    const out = captureOutput({ resultSets: [set([['a'], ['b']])], messages: ['hello'] });
+    expect(out).toEqual({
+      resultSets: [{ columns: [{ name: 'v', type: 'text' }], rows: [['a'], ['b']], truncated: false }],
+      messages: ['hello'],
+      truncated: false,
+      limits: { rowsPerResultSet: 100, totalBytes: 65536 },
+    });
+  });
+
+  it('keeps the first hundred rows of a set and says it was cut, also when the driver kept fewer than it read', () => {
+    const rows = Array.from({ length: 150 }, (_, i) => [i]);
+    const out = captureOutput({ resultSets: [set(rows), set(rows.slice(0, 3), 50)], messages: [] });
+    expect(out.resultSets[0].rows).toHaveLength(ROWS_PER_RESULT_SET);
+    expect(out.resultSets[0].truncated).toBe(true);
+    expect(out.resultSets[1].rows).toHaveLength(3);
+    expect(out.resultSets[1].truncated).toBe(true);
+    expect(out.truncated).toBe(true);
+  });
+
+  it('stays under the total size whatever the rows hold', () => {
+    const wide = Array.from({ length: 100 }, () => ['x'.repeat(5_000)]);
+    const out = captureOutput({ resultSets: [set(wide), set(wide)], messages: ['m'.repeat(10_000)] });
+    expect(Buffer.byteLength(JSON.stringify(out))).toBeLessThanOrEqual(TOTAL_BYTES);
+    expect(out.truncated).toBe(true);
+    expect(out.messages).toEqual(['m'.repeat(10_000)]);
+    expect(out.resultSets[0].rows.length).toBeGreaterThan(0);
+  });
+
+  it('turns values JSON cannot hold into text: bigint, binary, dates', () => {
+    const out = captureOutput({ resultSets: [set([[12345678901234567890n, Buffer.from([1, 255]), new Date('2026-11-25T20:00:00Z')]])], messages: [] });
+    expect(out.resultSets[0].rows[0]).toEqual(['12345678901234567890', '0x01ff', '2026-11-25T20:00:00.000Z']);
+  });
+});
