@@ -68,6 +68,12 @@ export interface NewChild {
   refusal: string | null;
 }
 
+export interface StopSignal {
+  lifecycle: JobExecutionLifecycle;
+  /** The child's own flag or its parent's. */
+  cancelRequested: boolean;
+}
+
 export interface ChildAttempts {
   executionId: string;
   lifecycle: JobExecutionLifecycle;
@@ -471,20 +477,30 @@ export function executionStore({ db }: ControlDatabase) {
     },
 
     /** Whether an attempt on this child must stop: its own or its parent's cancel flag, or the child already ended (job timeout). */
-    async stopSignal(childId: string): Promise<{ lifecycle: JobExecutionLifecycle; cancelRequested: boolean } | undefined> {
-      const row = await withControlRetry(() =>
-        db
-          .selectFrom('jobExecutions as c')
-          .leftJoin('jobExecutions as p', 'p.id', 'c.parentId')
-          .select(['c.lifecycle', 'c.cancelRequested', 'p.cancelRequested as parentCancelRequested'])
-          .where('c.id', '=', childId.toLowerCase())
-          .executeTakeFirst(),
-      );
-      if (!row) return undefined;
-      return {
-        lifecycle: row.lifecycle as JobExecutionLifecycle,
-        cancelRequested: Number(row.cancelRequested) === 1 || Number(row.parentCancelRequested ?? 0) === 1,
-      };
+    async stopSignal(childId: string): Promise<StopSignal | undefined> {
+      return (await this.stopSignals([childId])).get(childId.toLowerCase());
+    },
+
+    /** The stop signals of many running children in one query per chunk: one poll serves every attempt of the process. */
+    async stopSignals(childIds: string[]): Promise<Map<string, StopSignal>> {
+      const out = new Map<string, StopSignal>();
+      for (const part of chunks([...new Set(childIds.map((i) => i.toLowerCase()))], IN_LIST_CHUNK)) {
+        const rows = await withControlRetry(() =>
+          db
+            .selectFrom('jobExecutions as c')
+            .leftJoin('jobExecutions as p', 'p.id', 'c.parentId')
+            .select(['c.id', 'c.lifecycle', 'c.cancelRequested', 'p.cancelRequested as parentCancelRequested'])
+            .where('c.id', 'in', part)
+            .execute(),
+        );
+        for (const row of rows) {
+          out.set(row.id.toLowerCase(), {
+            lifecycle: row.lifecycle as JobExecutionLifecycle,
+            cancelRequested: Number(row.cancelRequested) === 1 || Number(row.parentCancelRequested ?? 0) === 1,
+          });
+        }
+      }
+      return out;
     },
 
     /** Parents not terminal, oldest first: what a local host resumes after a restart. */

@@ -14,13 +14,13 @@ import { ElasticJobsError } from '../../domain/errors';
 import { isTerminal, taskLifecycleOf } from '../../domain/lifecycle';
 import type { CapturedOutput, JobExecutionLifecycle } from '../../domain/schemas/execution';
 import { describePatterns, serverAllowed } from '../../domain/serverPatterns';
-import type { Logger } from '../../logging';
 import type { Services } from '../../services';
 import type { ConnectionCredential } from '../../targets/driver';
 import { DatabaseMissingError, TargetError, TaskCanceledError, TaskTimeoutError } from '../../targets/errors';
 import { messageOf, withoutSecret } from '../../targets/redaction';
 import { captureOutput, ROWS_PER_RESULT_SET } from '../capturedOutput';
 import { scopedCredential } from '../connectionCredential';
+import { createStopWatcher, stopReasonOf, type StopReason } from '../stopWatcher';
 import type { RunTaskInput, RunTaskOutput } from '../contracts';
 import { applyDacpacContent } from '../dacpacContent';
 import { writeFirstResultSet } from '../resultDestination';
@@ -29,8 +29,6 @@ export interface RunTaskOptions {
   /** How often a running attempt looks at the control database for a cancel (about every 500 ms). */
   cancelPollMs?: number;
 }
-
-type StopReason = 'Canceled' | 'TimedOut';
 
 interface Attempt {
   outcome: RunTaskOutput;
@@ -61,34 +59,17 @@ export function runTaskAttemptActivity(services: Services, options: RunTaskOptio
   const tasks = taskStore(services.control);
   const now = () => isoTimestamp(services.clock.now());
 
-  /** Why the attempt must stop now, if it must: a cancel flag (child or parent), or the child ended under it (job timeout). */
-  async function stopReason(childId: string): Promise<StopReason | undefined> {
-    const signal = await executions.stopSignal(childId);
-    if (!signal) return 'Canceled';
-    if (signal.cancelRequested) return 'Canceled';
-    if (isTerminal(signal.lifecycle)) return signal.lifecycle === 'TimedOut' ? 'TimedOut' : 'Canceled';
-    return undefined;
-  }
+  const watcher = createStopWatcher(executions, pollMs, services.logger);
 
-  async function attempt(child: JobExecutionRecord, timeoutMs: number | null, log: Logger): Promise<Attempt> {
+  async function attempt(child: JobExecutionRecord, timeoutMs: number | null): Promise<Attempt> {
     const database = child.target!;
     let credential: ConnectionCredential | undefined;
     const controller = new AbortController();
     let stopped: StopReason | undefined;
-    let polling = false;
-    const poll = setInterval(() => {
-      if (polling || stopped) return;
-      polling = true;
-      stopReason(child.id)
-        .then((reason) => {
-          if (reason && !stopped) {
-            stopped = reason;
-            controller.abort();
-          }
-        })
-        .catch((e) => log.warn('Could not read the cancel flag', { error: messageOf(e) }))
-        .finally(() => (polling = false));
-    }, pollMs);
+    const unwatch = watcher.watch(child.id, (reason) => {
+      stopped = reason;
+      controller.abort();
+    });
     try {
       const scoped = await scopedCredential(services, child.credentialName);
       credential = scoped.credential;
@@ -130,7 +111,7 @@ export function runTaskAttemptActivity(services: Services, options: RunTaskOptio
       if (error instanceof ElasticJobsError) return outcome('Failed', false, message);
       return outcome('Failed', true, message);
     } finally {
-      clearInterval(poll);
+      unwatch();
     }
   }
 
@@ -146,7 +127,7 @@ export function runTaskAttemptActivity(services: Services, options: RunTaskOptio
     const recorded = await tasks.findAttempt(child.id, input.attempt);
     if (recorded?.outcome) return recorded.outcome;
     if (isTerminal(child.lifecycle)) return outcomeOfEndedChild(child);
-    const early = await stopReason(child.id);
+    const early = stopReasonOf(await executions.stopSignal(child.id));
     if (early) {
       // Nothing runs; an attempt row left open by an interrupted run ends with the reason.
       if (recorded) {
@@ -161,7 +142,7 @@ export function runTaskAttemptActivity(services: Services, options: RunTaskOptio
     await executions.mark(child.id, 'InProgress', undefined, now());
     log.info('Task attempt started');
 
-    const result = await attempt(child, input.timeoutMs, log);
+    const result = await attempt(child, input.timeoutMs);
     const ended = await tasks.finishAttempt(task.id, { lifecycle: taskLifecycleOf(result.outcome.lifecycle), outcome: result.outcome, output: result.output, now: now() });
     const final = ended.outcome!;
     if (final.lifecycle !== 'Succeeded') await executions.noteMessage(child.id, `Attempt ${input.attempt}: ${final.message ?? final.lifecycle}`, now());

@@ -111,6 +111,25 @@ describe.each(CONTROL_DIALECTS)('runTaskAttempt on %s', (dialect) => {
     await until(async () => (await sleepersIn(db.name)) === 0, 'pg_sleep to be gone');
   });
 
+  it('stops every running attempt of a cancelled execution (one watcher serves them all)', async () => {
+    const dbs = await Promise.all([1, 2, 3].map(() => createTestDatabase('many')));
+    try {
+      const ids = [];
+      for (const d of dbs) ids.push(await h.databaseTarget(d.name));
+      const collection = await h.collection(`many-${jobs}`, ids.map((id) => ({ id })));
+      const parentId = await h.start(await h.job({ name: `many-${++jobs}`, targetId: collection, script: 'SELECT pg_sleep(30)' }));
+      const plan = await h.activities.expandJobExecution({ executionId: parentId });
+      const running = plan.children.map((c) => h.activities.runTaskAttempt({ executionId: c.executionId, attempt: 1, timeoutMs: null }));
+      for (const d of dbs) await until(async () => (await sleepersIn(d.name)) > 0, `the statement on ${d.name}`);
+      expect((await h.api.call('POST', `executions/${parentId}/cancel`)).status).toBe(202);
+      const outcomes = await Promise.all(running);
+      expect(outcomes.map((o) => o.lifecycle)).toEqual(['Canceled', 'Canceled', 'Canceled']);
+      for (const d of dbs) await until(async () => (await sleepersIn(d.name)) === 0, `pg_sleep to be gone from ${d.name}`);
+    } finally {
+      await Promise.all(dbs.map((d) => d.drop()));
+    }
+  });
+
   it('stops the statement at the attempt timeout: TimedOut, retryable, pg_sleep gone', async () => {
     const { childId } = await started({ script: 'SELECT pg_sleep(30)' });
     const t0 = Date.now();
