@@ -5,17 +5,31 @@
 import type { Config } from '../config';
 import type { Engine } from '../domain/schemas/common';
 import type { TargetDriver } from './driver';
+import { PermanentTargetError } from './errors';
+import { createPostgresDriver } from './postgresDriver';
+import { createSqlServerDriver } from './sqlServerDriver';
+import { createSqliteDriver } from './sqliteDriver';
 
 export interface TargetDrivers {
   driverFor(engine: Engine): TargetDriver;
   close(): Promise<void>;
 }
 
-export function createTargetDrivers(_config: Config): TargetDrivers {
+export function createTargetDrivers(config: Pick<Config, 'sqliteTargets' | 'sqlServer'>): TargetDrivers {
+  const drivers = new Map<Engine, TargetDriver>([
+    ['sqlserver', createSqlServerDriver(config.sqlServer)],
+    ['postgres', createPostgresDriver()],
+  ]);
+  if (config.sqliteTargets.enabled) drivers.set('sqlite', createSqliteDriver({ root: config.sqliteTargets.root }));
   return {
     driverFor(engine) {
-      throw new Error(`No driver for engine '${engine}' yet.`);
+      const driver = drivers.get(engine);
+      if (driver) return driver;
+      if (engine === 'sqlite') throw new PermanentTargetError('SQLite targets are not enabled on this host (setting SQLITE_TARGETS_ENABLED).');
+      throw new PermanentTargetError(`No driver for engine '${engine}'.`);
     },
-    async close() {},
+    async close() {
+      await Promise.all([...drivers.values()].map((d) => d.close()));
+    },
   };
 }

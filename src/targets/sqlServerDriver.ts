@@ -1,0 +1,201 @@
+/**
+ * SQL Server and Azure SQL targets (mssql over tedious). The script is split on GO lines like
+ * sqlcmd and its batches run in order on one connection of a pool kept per server, database
+ * and login. A cancel or a timeout cancels the running request (a TDS attention), and the
+ * attempt throws TaskCanceledError or TaskTimeoutError. SQL Server cannot run where this is
+ * developed: everything that can be checked without a server lives in the small modules this
+ * one calls (GO splitting, error numbers, login options, query texts, column metadata).
+ */
+import type { ConnectionPool, Request } from 'mssql';
+import { boundAttempt, throwIfCanceled } from './attemptBounds';
+import type { ConnectionCredential, DatabaseRef, ResultSet, RunResult, ShardLocation, SqlSession, TargetDriver } from './driver';
+import { TargetError } from './errors';
+import { batchRuns, splitGoBatches } from './goSplitter';
+import { createPoolCache } from './poolCache';
+import { sqlServerColumnInfo, type MssqlColumn } from './sqlServerColumns';
+import { sqlServerPoolConfig, sqlServerPoolKey, type SqlServerSettings } from './sqlServerConnection';
+import { classifySqlServerError } from './sqlServerErrors';
+import { withPinnedConnection, type PinnedConnection } from './sqlServerPinnedConnection';
+import { LIST_DATABASES_SQL, LIST_ELASTIC_POOL_DATABASES_SQL, READ_SHARD_MAP_SQL } from './sqlServerQueries';
+import { notAShardMapManager, toShardLocations, type ShardRow } from './shardMap';
+
+export interface SqlServerDriverOptions extends SqlServerSettings {
+  /** A pool unused this long is closed. */
+  poolIdleMs?: number;
+  /** Bound on the driver's own queries (database lists, shard maps, result writes). */
+  metadataTimeoutMs?: number;
+}
+
+const INVALID_OBJECT_NAME = 208;
+
+type Recordset = unknown[][] & { columns?: MssqlColumn[] };
+
+// Loaded on first use: most processes never reach a SQL Server target.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const mssql = () => require('mssql') as typeof import('mssql');
+
+export function createSqlServerDriver(options: SqlServerDriverOptions): TargetDriver {
+  const pools = createPoolCache<ConnectionPool>({ close: (pool) => pool.close(), idleMs: options.poolIdleMs ?? 5 * 60_000 });
+  const metadataTimeoutMs = options.metadataTimeoutMs ?? 60_000;
+
+  const master = (serverName: string): DatabaseRef => ({ engine: 'sqlserver', serverName, databaseName: 'master' });
+
+  function withPool<T>(database: DatabaseRef, credential: ConnectionCredential, work: (pool: ConnectionPool) => Promise<T>): Promise<T> {
+    const sql = mssql();
+    return pools.use(
+      sqlServerPoolKey(database, credential),
+      async () => {
+        const pool = new sql.ConnectionPool(sqlServerPoolConfig(database, credential, options));
+        // Errors of idle connections surface on the next request; an unhandled 'error' event would end the process.
+        pool.on('error', () => undefined);
+        return pool.connect();
+      },
+      work,
+    );
+  }
+
+  const classify = (error: unknown, database: DatabaseRef, credential: ConnectionCredential, batchLine?: number) =>
+    error instanceof TargetError ? error : classifySqlServerError(error, { database, credential, batchLine });
+
+  /** A request on the pinned connection, or on the pool, with the driver's own time bound. */
+  // mssql 12 takes per-request overrides as a second argument; its typings do not know it yet.
+  const metadataRequest = (parent: ConnectionPool) =>
+    new (mssql().Request as unknown as new (p: ConnectionPool, o: { requestTimeout: number }) => Request)(parent, { requestTimeout: metadataTimeoutMs });
+
+  async function query<T>(
+    database: DatabaseRef,
+    credential: ConnectionCredential,
+    text: string,
+    inputs: Record<string, string> = {},
+    translate: (error: unknown) => TargetError | undefined = () => undefined,
+  ): Promise<T[]> {
+    try {
+      return await withPool(database, credential, async (pool) => {
+        const request = metadataRequest(pool);
+        for (const [name, value] of Object.entries(inputs)) request.input(name, mssql().NVarChar(4000), value);
+        return (await request.query(text)).recordset as unknown as T[];
+      });
+    } catch (error) {
+      throw translate(error) ?? classify(error, database, credential);
+    }
+  }
+
+  const sessionOf = (pinned: PinnedConnection): SqlSession => {
+    const session: SqlSession = {
+      async query(text, params = []) {
+        const request = metadataRequest(pinned.asParent());
+        params.forEach((value, i) => {
+          if (value instanceof Date) request.input(`p${i + 1}`, mssql().DateTime2(7), value);
+          else request.input(`p${i + 1}`, value);
+        });
+        return ((await request.query(text)).recordset ?? []) as Record<string, unknown>[];
+      },
+      async transaction(work) {
+        await metadataRequest(pinned.asParent()).batch('BEGIN TRANSACTION');
+        try {
+          const result = await work(session);
+          await metadataRequest(pinned.asParent()).batch('COMMIT TRANSACTION');
+          return result;
+        } catch (error) {
+          await metadataRequest(pinned.asParent())
+            .batch('IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION')
+            .catch(() => undefined);
+          throw error;
+        }
+      },
+    };
+    return session;
+  };
+
+  return {
+    engine: 'sqlserver',
+
+    async run(database, credential, runOptions): Promise<RunResult> {
+      throwIfCanceled(runOptions.signal);
+      const batches = splitGoBatches(runOptions.script);
+      const messages: string[] = [];
+      const resultSets: ResultSet[] = [];
+      let runs = 0;
+      let batchLine = 1;
+      let current: Request | undefined;
+      let stopped!: (error: TargetError) => void;
+      const stop = new Promise<never>((_, reject) => (stopped = reject));
+      const bounds = boundAttempt(runOptions, () => {
+        current?.cancel();
+        stopped(bounds.error());
+      });
+
+      const keep = (recordsets: Recordset[]) => {
+        for (const recordset of recordsets) {
+          if (runOptions.keepResultSets === 'none' || (runOptions.keepResultSets === 'first' && resultSets.length > 0)) return;
+          const rows = [...recordset];
+          resultSets.push({
+            engine: 'sqlserver',
+            columns: (recordset.columns ?? []).map(sqlServerColumnInfo),
+            rows: runOptions.maxRows !== undefined ? rows.slice(0, runOptions.maxRows) : rows,
+            rowCount: rows.length,
+          });
+        }
+      };
+
+      const work = withPool(database, credential, (pool) =>
+        withPinnedConnection(pool, async (pinned) => {
+          for (const batch of batches) {
+            for (let i = 0; i < batch.repeat; i++) {
+              if (bounds.reason) throw bounds.error();
+              batchLine = batch.line;
+              const request = new (mssql().Request)(pinned.asParent());
+              request.arrayRowMode = true;
+              request.on('info', (info: { message: string }) => messages.push(info.message));
+              current = request;
+              const result = await request.batch(batch.text);
+              current = undefined;
+              keep((result.recordsets ?? []) as unknown as Recordset[]);
+              runs++;
+            }
+          }
+        }),
+      );
+      work.catch(() => undefined); // still settles after a stop; its outcome no longer matters
+      stop.catch(() => undefined);
+      try {
+        await Promise.race([work, stop]);
+        return { resultSets, messages, batches: runs };
+      } catch (error) {
+        if (bounds.reason) throw bounds.error();
+        throw classify(error, database, credential, batchLine);
+      } finally {
+        bounds.dispose();
+      }
+    },
+
+    async listDatabases(serverName, credential) {
+      const rows = await query<{ name: string }>(master(serverName), credential, LIST_DATABASES_SQL);
+      return rows.map((r) => r.name);
+    },
+
+    async listElasticPoolDatabases(serverName, poolName, credential) {
+      const rows = await query<{ name: string }>(master(serverName), credential, LIST_ELASTIC_POOL_DATABASES_SQL, { poolName });
+      return rows.map((r) => r.name);
+    },
+
+    async readShardMap(manager, shardMapName, credential): Promise<ShardLocation[]> {
+      const rows = await query<ShardRow>(manager, credential, READ_SHARD_MAP_SQL, { shardMapName }, (error) =>
+        (error as { number?: number }).number === INVALID_OBJECT_NAME ? notAShardMapManager(manager) : undefined,
+      );
+      return toShardLocations('sqlserver', manager, shardMapName, rows);
+    },
+
+    async withSession(database, credential, work) {
+      try {
+        return await withPool(database, credential, (pool) => withPinnedConnection(pool, (pinned) => work(sessionOf(pinned))));
+      } catch (error) {
+        throw classify(error, database, credential);
+      }
+    },
+
+    async close() {
+      await pools.close();
+    },
+  };
+}
