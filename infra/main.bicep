@@ -1,0 +1,318 @@
+metadata name = 'Elastic Jobs'
+metadata description = 'Elastic Jobs on Azure: a Function App (Flex Consumption, or Elastic Premium for a custom image with sqlpackage) running Durable Functions on identity-based Azure Storage, an Azure SQL control database with Entra-only authentication, Key Vault for credential passwords, Application Insights, and optional private endpoints. No shared keys, no connection strings with secrets.'
+metadata owner = 'Elastic Jobs team'
+
+targetScope = 'resourceGroup'
+
+// ============== //
+// Parameters     //
+// ============== //
+
+@minLength(1)
+@maxLength(64)
+@description('Required. Name of the environment (azd environment name); it seeds the unique names of every resource.')
+param environmentName string
+
+@description('Optional. Location of every resource. Flex Consumption is offered in a subset of regions.')
+param location string = resourceGroup().location
+
+@description('Optional. Tags for every resource.')
+param tags object = {}
+
+@description('Required. Display name of the Entra principal that administers the SQL server (a user principal name, group or application name). Entra-only authentication: there is no SQL login.')
+param sqlAdministratorLogin string
+
+@description('Required. Object id of the Entra principal that administers the SQL server; the post-provision hook runs as this principal to create the app identity\'s database user.')
+param sqlAdministratorObjectId string
+
+@allowed([
+  'User'
+  'Group'
+  'Application'
+])
+@description('Optional. Kind of the SQL administrator principal.')
+param sqlAdministratorPrincipalType string = 'User'
+
+@allowed([
+  'FlexConsumption'
+  'ElasticPremium'
+])
+@description('Optional. Hosting plan of the Function App. ElasticPremium is the route for a custom container image that carries sqlpackage (DACPAC contents).')
+param hostingPlan string = 'FlexConsumption'
+
+@allowed([
+  'EP1'
+  'EP2'
+  'EP3'
+])
+@description('Optional. Elastic Premium plan size, when hostingPlan is ElasticPremium.')
+param elasticPremiumSku string = 'EP1'
+
+@description('Optional. Custom container image (registry/name:tag) for Elastic Premium, e.g. one that adds sqlpackage; the user-assigned identity pulls it (grant it AcrPull on the registry). Empty: the app runs from its code package.')
+param containerImage string = ''
+
+@description('Optional. Path of sqlpackage inside the custom container image; set as SQLPACKAGE_PATH when containerImage is given.')
+param sqlpackagePath string = '/opt/sqlpackage/sqlpackage'
+
+@minValue(40)
+@maxValue(1000)
+@description('Optional. Flex Consumption: most instances the app scales out to.')
+param maximumInstanceCount int = 100
+
+@allowed([
+  2048
+  4096
+])
+@description('Optional. Flex Consumption: memory of each instance, in MB.')
+param instanceMemoryMB int = 2048
+
+@minLength(3)
+@maxLength(45)
+@description('Optional. Durable Functions task hub name (letters and digits, starting with a letter); two apps sharing a storage account need different hubs.')
+param durableTaskHubName string = 'elasticjobs'
+
+@description('Optional. Name of the control database.')
+param controlDatabaseName string = 'elasticjobs'
+
+@description('Optional. SKU of the control database.')
+param controlDatabaseSku object = {
+  name: 'S1'
+  tier: 'Standard'
+}
+
+@description('Optional. Put storage, Key Vault and SQL behind private endpoints in a new virtual network, with the Function App integrated into it, and turn their public network access off.')
+param enablePrivateEndpoints bool = false
+
+@description('Optional. Client id of an Entra app registration that exposes the app roles Jobs.Reader, Jobs.Operator and Jobs.Admin. Set: App Service authentication validates bearer tokens for it and the app enforces the roles; requests without a token still need a function key. Empty: function keys only.')
+param authClientId string = ''
+
+@description('Optional. A public IP address allowed through the SQL server firewall, for the post-provision hook run from a workstation.')
+param allowedClientIp string = ''
+
+@minValue(30)
+@maxValue(730)
+@description('Optional. Log Analytics retention in days.')
+param logRetentionInDays int = 30
+
+// ============== //
+// Variables      //
+// ============== //
+
+var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
+var allTags = union(tags, { 'azd-env-name': environmentName })
+var names = {
+  identity: 'id-${resourceToken}'
+  logAnalytics: 'log-${resourceToken}'
+  applicationInsights: 'appi-${resourceToken}'
+  storage: 'st${resourceToken}'
+  keyVault: 'kv-${resourceToken}'
+  sqlServer: 'sql-${resourceToken}'
+  plan: 'plan-${resourceToken}'
+  functionApp: 'func-${resourceToken}'
+  virtualNetwork: 'vnet-${resourceToken}'
+  deploymentContainer: 'app-package-${resourceToken}'
+}
+var usesContainer = hostingPlan == 'ElasticPremium' && !empty(containerImage)
+
+// ============== //
+// Resources      //
+// ============== //
+
+// The one identity of the app: host storage, Key Vault, the control database and Application Insights all see this principal.
+module identity 'br/public:avm/res/managed-identity/user-assigned-identity:0.4.1' = {
+  name: 'identity'
+  params: {
+    name: names.identity
+    location: location
+    tags: allTags
+  }
+}
+
+module logAnalytics 'br/public:avm/res/operational-insights/workspace:0.11.1' = {
+  name: 'logAnalytics'
+  params: {
+    name: names.logAnalytics
+    location: location
+    tags: allTags
+    dataRetention: logRetentionInDays
+  }
+}
+
+module applicationInsights 'br/public:avm/res/insights/component:0.6.0' = {
+  name: 'applicationInsights'
+  params: {
+    name: names.applicationInsights
+    location: location
+    tags: allTags
+    workspaceResourceId: logAnalytics.outputs.resourceId
+    // Ingestion with the app's Entra identity only (Monitoring Metrics Publisher below).
+    disableLocalAuth: true
+  }
+}
+
+// Host storage of the Functions runtime and Durable Functions (queues, tables, blobs), and the Flex deployment package.
+module storage 'br/public:avm/res/storage/storage-account:0.8.3' = {
+  name: 'storage'
+  params: {
+    name: names.storage
+    location: location
+    tags: allTags
+    skuName: 'Standard_LRS'
+    allowBlobPublicAccess: false
+    allowSharedKeyAccess: false
+    dnsEndpointType: 'Standard'
+    minimumTlsVersion: 'TLS1_2'
+    publicNetworkAccess: enablePrivateEndpoints ? 'Disabled' : 'Enabled'
+    networkAcls: enablePrivateEndpoints
+      ? {
+          defaultAction: 'Deny'
+          bypass: 'None'
+        }
+      : {
+          defaultAction: 'Allow'
+          bypass: 'AzureServices'
+        }
+    blobServices: {
+      containers: [
+        {
+          name: names.deploymentContainer
+        }
+      ]
+    }
+  }
+}
+
+module keyVault 'modules/keyVault.bicep' = {
+  name: 'keyVault'
+  params: {
+    name: names.keyVault
+    location: location
+    tags: allTags
+    publicNetworkAccess: !enablePrivateEndpoints
+  }
+}
+
+module controlDatabase 'modules/controlDatabase.bicep' = {
+  name: 'controlDatabase'
+  params: {
+    serverName: names.sqlServer
+    databaseName: controlDatabaseName
+    location: location
+    tags: allTags
+    administratorLogin: sqlAdministratorLogin
+    administratorObjectId: sqlAdministratorObjectId
+    administratorPrincipalType: sqlAdministratorPrincipalType
+    sku: controlDatabaseSku
+    publicNetworkAccess: !enablePrivateEndpoints
+    allowedClientIp: allowedClientIp
+  }
+}
+
+module roles 'modules/roles.bicep' = {
+  name: 'roles'
+  params: {
+    principalId: identity.outputs.principalId
+    storageAccountName: storage.outputs.name
+    keyVaultName: keyVault.outputs.name
+    applicationInsightsName: applicationInsights.outputs.name
+  }
+}
+
+module network 'modules/network.bicep' = if (enablePrivateEndpoints) {
+  name: 'network'
+  params: {
+    name: names.virtualNetwork
+    location: location
+    tags: allTags
+    hostingPlan: hostingPlan
+    storageAccountName: storage.outputs.name
+    keyVaultName: keyVault.outputs.name
+    sqlServerName: controlDatabase.outputs.serverName
+  }
+}
+
+module functionApp 'modules/functionApp.bicep' = {
+  name: 'functionApp'
+  params: {
+    name: names.functionApp
+    planName: names.plan
+    location: location
+    tags: allTags
+    hostingPlan: hostingPlan
+    elasticPremiumSku: elasticPremiumSku
+    containerImage: containerImage
+    maximumInstanceCount: maximumInstanceCount
+    instanceMemoryMB: instanceMemoryMB
+    identityResourceId: identity.outputs.resourceId
+    identityClientId: identity.outputs.clientId
+    storageAccountName: storage.outputs.name
+    deploymentContainerName: names.deploymentContainer
+    applicationInsightsName: applicationInsights.outputs.name
+    virtualNetworkSubnetId: enablePrivateEndpoints ? network.outputs.appSubnetId : ''
+    authClientId: authClientId
+    appSettings: union(
+      {
+        // Entra authentication to Azure SQL: tedious' default credential picks the identity named by AZURE_CLIENT_ID.
+        CONTROL_DB: 'mssql://${controlDatabase.outputs.serverFqdn}/${controlDatabase.outputs.databaseName}'
+        SECRETS_PROVIDER: 'keyvault'
+        KEY_VAULT_URL: keyVault.outputs.uri
+        AZURE_CLIENT_ID: identity.outputs.clientId
+        DURABLE_TASK_HUB_NAME: durableTaskHubName
+        SQLITE_TARGETS_ENABLED: 'false'
+        TRUST_CLIENT_PRINCIPAL: empty(authClientId) ? 'false' : 'true'
+        LOG_LEVEL: 'info'
+      },
+      usesContainer ? { SQLPACKAGE_PATH: sqlpackagePath } : {}
+    )
+  }
+  // The app starts using storage, the vault and the database as soon as it exists.
+  dependsOn: [
+    roles
+  ]
+}
+
+// ============== //
+// Outputs        //
+// ============== //
+
+@description('The base URL of the HTTP API (routes under /api).')
+output SERVICE_API_URI string = functionApp.outputs.uri
+
+@description('The name of the Function App.')
+output SERVICE_API_NAME string = functionApp.outputs.name
+
+@description('The name of the Function App (azd and docs use either name).')
+output AZURE_FUNCTION_APP_NAME string = functionApp.outputs.name
+
+@description('The location of the deployment.')
+output AZURE_LOCATION string = location
+
+@description('The tenant of the deployment.')
+output AZURE_TENANT_ID string = tenant().tenantId
+
+@description('The name of the user-assigned managed identity of the app.')
+output AZURE_MANAGED_IDENTITY_NAME string = identity.outputs.name
+
+@description('The client id of the user-assigned managed identity of the app.')
+output AZURE_MANAGED_IDENTITY_CLIENT_ID string = identity.outputs.clientId
+
+@description('The name of the host storage account.')
+output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
+
+@description('The name of the Key Vault that holds credential passwords.')
+output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name
+
+@description('The URL of the Key Vault that holds credential passwords.')
+output AZURE_KEY_VAULT_URL string = keyVault.outputs.uri
+
+@description('The name of the SQL logical server.')
+output AZURE_SQL_SERVER_NAME string = controlDatabase.outputs.serverName
+
+@description('The host name of the SQL logical server.')
+output AZURE_SQL_SERVER_FQDN string = controlDatabase.outputs.serverFqdn
+
+@description('The name of the control database.')
+output AZURE_SQL_DATABASE_NAME string = controlDatabase.outputs.databaseName
+
+@description('The name of the Application Insights component.')
+output APPLICATIONINSIGHTS_NAME string = applicationInsights.outputs.name

@@ -1,0 +1,50 @@
+metadata name = 'Key Vault for credential passwords'
+metadata description = 'A Key Vault in RBAC mode: the app identity gets Key Vault Secrets Officer (roles.bicep), nobody gets access policies. Soft delete and purge protection on, since a purged secret is a credential that no longer connects.'
+
+@description('Required. Name of the vault (3-24 letters, digits and dashes, globally unique).')
+@minLength(3)
+@maxLength(24)
+param name string
+
+@description('Optional. Location of the vault.')
+param location string = resourceGroup().location
+
+@description('Optional. Tags of the vault.')
+param tags object = {}
+
+@description('Optional. Whether the vault answers on its public endpoint; false when private endpoints carry the traffic.')
+param publicNetworkAccess bool = true
+
+resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
+  name: name
+  location: location
+  tags: tags
+  properties: {
+    tenantId: tenant().tenantId
+    sku: {
+      family: 'A'
+      name: 'standard'
+    }
+    enableRbacAuthorization: true
+    enableSoftDelete: true
+    softDeleteRetentionInDays: 90
+    enablePurgeProtection: true
+    enabledForDeployment: false
+    enabledForTemplateDeployment: false
+    enabledForDiskEncryption: false
+    publicNetworkAccess: publicNetworkAccess ? 'Enabled' : 'Disabled'
+    networkAcls: {
+      defaultAction: publicNetworkAccess ? 'Allow' : 'Deny'
+      bypass: 'AzureServices'
+    }
+  }
+}
+
+@description('The name of the vault.')
+output name string = vault.name
+
+@description('The resource id of the vault.')
+output resourceId string = vault.id
+
+@description('The URL of the vault, for KEY_VAULT_URL.')
+output uri string = vault.properties.vaultUri
