@@ -1,2 +1,3 @@
 /** Entry point of the Functions app (package.json `main`): loading a module registers its functions. */
 import './http';
+import './timers';

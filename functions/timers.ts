@@ -1,0 +1,21 @@
+/**
+ * The scheduler's timers. Every scaled-out instance runs them; the claim rows in the control
+ * database (src/scheduler) make each fire time start once however many run at the same minute.
+ */
+import { app, type InvocationContext, type Timer } from '@azure/functions';
+import * as df from 'durable-functions';
+import { azureServices } from '../src/azure/services';
+import { runHousekeeping } from '../src/scheduler/housekeeping';
+import { runSchedulerTick } from '../src/scheduler/schedulerTick';
+
+export async function fireSchedules(_timer: Timer, invocation: InvocationContext): Promise<void> {
+  const services = await azureServices();
+  await runSchedulerTick(services, { now: services.clock.now(), invocation });
+}
+app.timer('fireSchedules', { schedule: '0 */1 * * * *', runOnStartup: false, extraInputs: [df.input.durableClient()], handler: fireSchedules });
+
+export async function housekeeping(): Promise<void> {
+  const services = await azureServices();
+  await runHousekeeping(services, { now: services.clock.now() });
+}
+app.timer('housekeeping', { schedule: '0 */5 * * * *', runOnStartup: false, handler: housekeeping });
