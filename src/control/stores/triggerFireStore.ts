@@ -144,8 +144,8 @@ export function triggerFireStore({ db, dialect }: ControlDatabase) {
 
     /**
      * Deletes up to `limit` settled fire rows older than `cutoff` (history retention), always
-     * keeping each trigger's latest: the tick counts fire times after it, and without it would
-     * fall back to the trigger's creation and run an old fire time again.
+     * keeping each existing trigger's latest: the tick counts fire times after it, and without it
+     * would fall back to the trigger's creation and run an old fire time again.
      */
     async purgeBatchOlderThan(cutoff: string, limit = KEY_BATCH): Promise<number> {
       const keys = await withControlRetry(() =>
@@ -154,12 +154,20 @@ export function triggerFireStore({ db, dialect }: ControlDatabase) {
           .select(['f.jobName', 'f.scheduleName', 'f.fireTime'])
           .where('f.fireTime', '<', cutoff)
           .where('f.status', 'in', ['started', 'skipped', 'failed'])
-          .where('f.fireTime', '<', (eb) =>
-            eb
-              .selectFrom('triggerFires as l')
-              .select((l) => l.fn.max('l.fireTime').as('m'))
-              .whereRef('l.jobName', '=', 'f.jobName')
-              .whereRef('l.scheduleName', '=', 'f.scheduleName'),
+          .where((eb) =>
+            eb.or([
+              eb(
+                'f.fireTime',
+                '<',
+                eb
+                  .selectFrom('triggerFires as l')
+                  .select((l) => l.fn.max('l.fireTime').as('m'))
+                  .whereRef('l.jobName', '=', 'f.jobName')
+                  .whereRef('l.scheduleName', '=', 'f.scheduleName'),
+              ),
+              // A trigger deleted since: a new one on the same pair counts from its own creation.
+              eb.not(eb.exists(eb.selectFrom('triggers as t').select('t.jobName').whereRef('t.jobName', '=', 'f.jobName').whereRef('t.scheduleName', '=', 'f.scheduleName'))),
+            ]),
           )
           .orderBy('f.fireTime')
           .$call(firstRows(dialect, Math.min(limit, KEY_BATCH)))

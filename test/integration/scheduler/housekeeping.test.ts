@@ -101,6 +101,12 @@ describe.each(CONTROL_DIALECTS)('housekeeping on %s', (dialect) => {
     // The one-time fire is still on record: it does not run again.
     expect(tick.started).toHaveLength(1);
     expect((await h.executionsOf('report')).find((e) => e.id === tick.started[0])!.scheduleName).toBe('daily');
+
+    // Once its trigger is gone, the last fire row of a trigger is history like any other.
+    expect((await h.api.call('DELETE', 'triggers/report/once')).status).toBe(204);
+    // (and the day-50 daily fire is no longer its trigger's latest since the tick above).
+    expect((await h.housekeeping()).purgedFires).toBe(2);
+    expect((await h.firesOf('report')).map((f) => f.fireTime)).toEqual([new Date(Date.parse(NOW) + 100 * DAY).toISOString()]);
   });
 });
 
