@@ -86,6 +86,9 @@ param enablePrivateEndpoints bool = false
 @description('Optional. Client id of an Entra app registration that exposes the app roles Jobs.Reader, Jobs.Operator and Jobs.Admin. Set: App Service authentication validates bearer tokens for it and the app enforces the roles; requests without a token still need a function key. Empty: function keys only.')
 param authClientId string = ''
 
+@description('Optional. Key Vault purge protection. Turn it off only for throwaway environments: with it on, `azd down --purge` cannot purge the vault and the environment name cannot be reused for 90 days.')
+param enableKeyVaultPurgeProtection bool = true
+
 @description('Optional. A public IP address allowed through the SQL server firewall, for the post-provision hook run from a workstation.')
 param allowedClientIp string = ''
 
@@ -189,6 +192,7 @@ module keyVault 'modules/keyVault.bicep' = {
     location: location
     tags: allTags
     publicNetworkAccess: !enablePrivateEndpoints
+    enablePurgeProtection: enableKeyVaultPurgeProtection
   }
 }
 
@@ -259,9 +263,10 @@ module functionApp 'modules/functionApp.bicep' = {
         AZURE_CLIENT_ID: identity.outputs.clientId
         DURABLE_TASK_HUB_NAME: durableTaskHubName
         SQLITE_TARGETS_ENABLED: 'false'
-        TRUST_CLIENT_PRINCIPAL: empty(authClientId) ? 'false' : 'true'
         LOG_LEVEL: 'info'
       },
+      // Without it, the app believes x-ms-client-principal only when the platform says WEBSITE_AUTH_ENABLED=True.
+      empty(authClientId) ? {} : { TRUST_CLIENT_PRINCIPAL: 'true' },
       usesContainer ? { SQLPACKAGE_PATH: sqlpackagePath } : {}
     )
   }

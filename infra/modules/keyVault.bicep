@@ -1,5 +1,5 @@
 metadata name = 'Key Vault for credential passwords'
-metadata description = 'A Key Vault in RBAC mode: the app identity gets Key Vault Secrets Officer (roles.bicep), nobody gets access policies. Soft delete and purge protection on, since a purged secret is a credential that no longer connects.'
+metadata description = 'A Key Vault in RBAC mode: the app identity gets Key Vault Secrets Officer (roles.bicep), nobody gets access policies. Soft delete on, and purge protection by default, since a purged secret is a credential that no longer connects.'
 
 @description('Required. Name of the vault (3-24 letters, digits and dashes, globally unique).')
 @minLength(3)
@@ -15,6 +15,9 @@ param tags object = {}
 @description('Optional. Whether the vault answers on its public endpoint; false when private endpoints carry the traffic.')
 param publicNetworkAccess bool = true
 
+@description('Optional. Purge protection: a deleted vault cannot be purged before its retention ends (and its name stays taken until then).')
+param enablePurgeProtection bool = true
+
 resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
   name: name
   location: location
@@ -28,7 +31,8 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
     enableRbacAuthorization: true
     enableSoftDelete: true
     softDeleteRetentionInDays: 90
-    enablePurgeProtection: true
+    // The service takes true or absent, never false.
+    enablePurgeProtection: enablePurgeProtection ? true : null
     enabledForDeployment: false
     enabledForTemplateDeployment: false
     enabledForDiskEncryption: false
