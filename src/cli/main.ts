@@ -44,6 +44,7 @@ export function createProgram(runtime: Runtime): Command {
     .addOption(new Option('--url <url>', `API of a local host or an Azure deployment (env ELASTIC_JOBS_URL; default ${DEFAULT_API_URL})`))
     .addOption(new Option('--key <key>', 'API key, sent as x-functions-key (env ELASTIC_JOBS_KEY)'))
     .addOption(new Option('-o, --output <format>', 'table for people, json (the API\'s own objects) for scripts').choices(OUTPUT_FORMATS).default('table'))
+    .configureHelp({ showGlobalOptions: true })
     .showHelpAfterError('(add --help for usage)')
     .configureOutput({
       writeOut: (text) => void io.stdout.write(text),
@@ -84,6 +85,9 @@ export function main(): void {
   run(process.argv.slice(2), processIo()).then(
     (code) => {
       process.exitCode = code;
+      // The command is done; a handle some library left open (a pool, a keep-alive socket)
+      // must not keep a pipeline step hanging. Unref'd: it fires only if the process lingers.
+      setTimeout(() => process.exit(code), 2_000).unref();
     },
     (error: unknown) => {
       process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
