@@ -12,6 +12,7 @@ export const SQLSERVER_TRANSIENT_NUMBERS = new Set([233, 1205, 4060, 4221, 10053
 const NETWORK_CODES = new Set(['ETIMEOUT', 'ESOCKET', 'ECONNRESET', 'ECONNCLOSED', 'ECONNREFUSED', 'EPIPE', 'ENOTFOUND', 'EINSTLOOKUP', 'ENOTOPEN', 'ELOGIN']);
 const DATABASE_MISSING_NUMBERS = new Set([911]);
 const LOGIN_FAILED = 18456;
+const DATABASE_MISSING_TEXT = /database '[^']*' does not exist/i;
 
 interface MssqlErrorFields {
   code?: string;
@@ -48,7 +49,7 @@ export function classifySqlServerError(error: unknown, context: SqlServerErrorCo
   const where = `${context.database.serverName}/${context.database.databaseName}`;
   const message = withoutSecret(messageOf(error), context.credential);
 
-  if (number !== undefined && DATABASE_MISSING_NUMBERS.has(number)) {
+  if ((number !== undefined && DATABASE_MISSING_NUMBERS.has(number)) || DATABASE_MISSING_TEXT.test(message)) {
     return new DatabaseMissingError(`Database '${context.database.databaseName}' does not exist on ${context.database.serverName} (Msg ${number}).`);
   }
   if (number === LOGIN_FAILED || (code === 'ELOGIN' && /login failed/i.test(message))) {

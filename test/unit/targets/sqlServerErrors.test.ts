@@ -36,6 +36,10 @@ describe('classifySqlServerError', () => {
     expect(error.retryable).toBe(false);
   });
 
+  it('recognises a missing database by its message when the number was lost on the way', () => {
+    expect(classifySqlServerError(new Error("Database 'Tenant1' does not exist. Make sure that the name is entered correctly."), { database, credential })).toBeInstanceOf(DatabaseMissingError);
+  });
+
   it('says "authentication failed" for a failed login (18456), and keeps it retryable', () => {
     const error = classifySqlServerError(
       Object.assign(connectionError('ELOGIN', "Login failed for user 'jobuser'."), { originalError: { info: { number: 18456 } } }),
