@@ -3,6 +3,7 @@
  * generic detail (the message may hold anything; it is logged, not returned).
  */
 import { ElasticJobsError, NotFoundError, ValidationError, type FieldError } from '../domain/errors';
+import { TransientTargetError } from '../targets/errors';
 import type { ApiResponse } from './route';
 
 export interface ProblemDetails {
@@ -24,6 +25,10 @@ export function problemFromError(error: unknown): { response: ApiResponse; unexp
   if (error instanceof ElasticJobsError) {
     const errors = error instanceof ValidationError || error instanceof NotFoundError ? error.errors : undefined;
     return { response: problem(error.status, error.title, error.message, errors), unexpected: false };
+  }
+  // A dependency that may come back (Key Vault, a server being failed over): say so, and how long is unknown.
+  if (error instanceof TransientTargetError) {
+    return { response: problem(503, 'Service Unavailable', error.message), unexpected: false };
   }
   return { response: problem(500, 'Internal Server Error', 'An unexpected error occurred; it has been logged.'), unexpected: true };
 }
