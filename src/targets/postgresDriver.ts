@@ -9,6 +9,7 @@ import { Client, type ClientConfig, type QueryArrayResult } from 'pg';
 import { boundAttempt, throwIfCanceled } from './attemptBounds';
 import type { ConnectionCredential, DatabaseRef, ResultSet, RunOptions, RunResult, ShardLocation, SqlSession, TargetDriver } from './driver';
 import { TargetError, PermanentTargetError } from './errors';
+import { batchRuns, splitGoBatches } from './goSplitter';
 import { classifyPostgresError } from './postgresErrors';
 import { POSTGRES_TYPE_NAMES, postgresColumnInfo } from './postgresTypes';
 import { DEFAULT_PORTS, parseServerAddress } from './serverAddress';
@@ -158,6 +159,7 @@ export function createPostgresDriver(options: PostgresDriverOptions = {}): Targe
       client.on('notice', (notice) => messages.push(notice.message ?? ''));
       let phase: 'connecting' | 'querying' | 'done' = 'connecting';
       let grace: NodeJS.Timeout | undefined;
+      let failingBatch = runOptions.script;
       const bounds = boundAttempt(runOptions, () => {
         if (phase === 'connecting') {
           void client.end().catch(() => undefined);
@@ -173,13 +175,23 @@ export function createPostgresDriver(options: PostgresDriverOptions = {}): Targe
         await client.connect();
         if (bounds.reason) throw bounds.error();
         phase = 'querying';
-        const result = (await client.query({ text: runOptions.script, rowMode: 'array' })) as unknown as QueryArrayResult | QueryArrayResult[];
+        // sqlcmd's GO works here too, so one script form serves every engine; each batch is one round trip.
+        const batches = splitGoBatches(runOptions.script);
+        const results: QueryArrayResult[] = [];
+        for (const batch of batches) {
+          for (let run = 0; run < batch.repeat; run++) {
+            failingBatch = batch.text;
+            const result = (await client.query({ text: batch.text, rowMode: 'array' })) as unknown as QueryArrayResult | QueryArrayResult[];
+            results.push(...(Array.isArray(result) ? result : [result]));
+            if (bounds.reason) throw bounds.error();
+          }
+        }
         phase = 'done';
-        const resultSets = await toResultSets(client, Array.isArray(result) ? result : [result], runOptions);
-        return { resultSets, messages, batches: 1 };
+        const resultSets = await toResultSets(client, results, runOptions);
+        return { resultSets, messages, batches: batchRuns(batches) };
       } catch (error) {
         if (bounds.reason) throw bounds.error();
-        throw classify(error, database, credential, runOptions.script);
+        throw classify(error, database, credential, failingBatch);
       } finally {
         phase = 'done';
         bounds.dispose();

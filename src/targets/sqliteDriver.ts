@@ -16,7 +16,8 @@ import { sqliteShardMapsUnsupported } from './shardMap';
 import { SQLITE_ATTEMPT_PROGRAM, type AttemptColumn, type AttemptJob, type AttemptReply } from './sqliteAttemptProcess';
 import { classifySqliteError } from './sqliteErrors';
 import { isSqliteFileName, resolveSqliteFile, resolveSqliteFolder } from './sqliteFiles';
-import { splitSqliteStatements } from './sqliteStatements';
+import { splitGoBatches, batchRuns } from './goSplitter';
+import { splitSqliteStatements, type StatementPiece } from './sqliteStatements';
 
 export interface SqliteDriverOptions {
   /** The only folder SQLite targets may live under. */
@@ -142,10 +143,11 @@ export function createSqliteDriver(options: SqliteDriverOptions): TargetDriver {
     async run(database, _credential, runOptions): Promise<RunResult> {
       throwIfCanceled(runOptions.signal);
       const file = existingFile(database);
+      const batches = splitGoBatches(runOptions.script);
       const reply = await runInChild(
         {
           file,
-          pieces: splitSqliteStatements(runOptions.script),
+          pieces: statementsOf(batches),
           keepResultSets: runOptions.keepResultSets,
           maxRows: runOptions.maxRows ?? null,
           busyTimeoutMs,
@@ -157,7 +159,7 @@ export function createSqliteDriver(options: SqliteDriverOptions): TargetDriver {
         const rows = set.rows.map((row) => row.map(asBuffer));
         return { engine: 'sqlite', columns: set.columns.map((c, i) => sqliteColumnInfo(c, i, rows)), rows, rowCount: set.rowCount };
       });
-      return { resultSets, messages: [], batches: 1 };
+      return { resultSets, messages: [], batches: batchRuns(batches) };
     },
 
     async listDatabases(serverName) {
@@ -206,4 +208,12 @@ export function createSqliteDriver(options: SqliteDriverOptions): TargetDriver {
 
     async close() {},
   };
+}
+
+/** The statements of a script's GO batches, in order, repeats included, with lines of the whole script. */
+function statementsOf(batches: ReturnType<typeof splitGoBatches>): StatementPiece[] {
+  return batches.flatMap((batch) => {
+    const pieces = splitSqliteStatements(batch.text).map((p) => ({ ...p, line: p.line + batch.line - 1 }));
+    return Array.from({ length: batch.repeat }, () => pieces).flat();
+  });
 }

@@ -67,6 +67,15 @@ describe('postgres driver: run', () => {
     expect(set.rowCount).toBe(2);
   });
 
+  it('runs GO batches in order on one session, repeating GO n, so one script form serves every engine', async () => {
+    const result = await run(
+      ['CREATE TEMP TABLE counter (n int);', 'GO', 'INSERT INTO counter VALUES (1);', 'go 3', "SELECT count(*)::int AS n FROM counter; -- 'GO' in a comment", 'GO'].join('\n'),
+      { keepResultSets: 'all' },
+    );
+    expect(result.batches).toBe(5);
+    expect(result.resultSets.map((r) => r.rows)).toEqual([[[3]]]);
+  });
+
   it('keeps every result set with keepResultSets all, none with none, and caps rows with maxRows', async () => {
     const all = await run('SELECT 1 AS a; SELECT generate_series(1, 5) AS b', { keepResultSets: 'all', maxRows: 3 });
     expect(all.resultSets.map((s) => s.columns[0].name)).toEqual(['a', 'b']);

@@ -80,6 +80,13 @@ describe('sqlite driver: run', () => {
     expect((await run(ref('a.db'), script, { keepResultSets: 'none' })).resultSets).toEqual([]);
   });
 
+  it('runs GO batches in order, repeating GO n, and counts lines across batches', async () => {
+    const result = await run(ref('a.db'), ['CREATE TABLE counter (n int);', 'GO', 'INSERT INTO counter VALUES (1);', 'GO 3', 'SELECT count(*) AS n FROM counter;'].join('\n'));
+    expect(result.batches).toBe(5);
+    expect(result.resultSets[0].rows).toEqual([[3]]);
+    await expect(run(ref('b.sqlite'), ['SELECT 1;', 'GO', '', 'SELECT * FROM missing_table;'].join('\n'))).rejects.toThrow(/line 4/i);
+  });
+
   it('reports a SQL error as ScriptFailedError with the line of the failing statement', async () => {
     const error = await run(ref('a.db'), 'SELECT 1;\n\nSELECT * FROM missing_table;').catch((e) => e);
     expect(error).toBeInstanceOf(ScriptFailedError);
