@@ -212,6 +212,36 @@ describe.each(CONTROL_DIALECTS)('runTaskAttempt on %s', (dialect) => {
     expect(output.resultSets[1]).toEqual({ columns: [{ name: 'word', type: expect.any(String) }], rows: [['x']], truncated: false });
   });
 
+  it('writes the first result set to the destination, once per child however often the attempt runs', async () => {
+    const dest = await createTestDatabase('dest');
+    try {
+      await h.credential(`dest-${jobs}`, ['127.0.0.1*']);
+      const destination = { engine: 'postgres', serverName: '127.0.0.1:5432', databaseName: dest.name, schemaName: 'public', tableName: 'collected', credentialName: `dest-${jobs}` };
+      const name = `collect-${++jobs}`;
+      const parentId = await h.start(await h.job({ name, targetId, script: 'SELECT current_database() AS db, 42 AS answer; SELECT 2', resultSetDestination: destination }));
+      const [c] = (await h.activities.expandJobExecution({ executionId: parentId })).children;
+      expect((await h.activities.runTaskAttempt({ executionId: c.executionId, attempt: 1, timeoutMs: null })).lifecycle).toBe('Succeeded');
+      // A retry of the same child (attempt 2) replaces its rows instead of adding to them.
+      expect((await h.activities.runTaskAttempt({ executionId: c.executionId, attempt: 2, timeoutMs: null })).lifecycle).toBe('Succeeded');
+      const client = new Client({ connectionString: dest.url });
+      await client.connect();
+      try {
+        const { rows } = await client.query('SELECT db, answer, internal_execution_id, source_server, source_database FROM public.collected');
+        expect(rows).toEqual([{ db: db.name, answer: 42, internal_execution_id: c.executionId, source_server: '127.0.0.1:5432', source_database: db.name }]);
+      } finally {
+        await client.end();
+      }
+
+      // Once the destination credential no longer admits the server, the attempt fails without writing.
+      expect((await h.api.call('PUT', `credentials/${destination.credentialName}`, { body: { allowedServers: ['elsewhere.example'] } })).status).toBe(200);
+      const refused = await h.activities.runTaskAttempt({ executionId: c.executionId, attempt: 3, timeoutMs: null });
+      expect(refused).toMatchObject({ lifecycle: 'Failed', retryable: false });
+      expect(refused.message).toContain("'elsewhere.example'");
+    } finally {
+      await dest.drop();
+    }
+  });
+
   it('fails a DACPAC content without applying anything, not retryably, saying why', async () => {
     expect((await h.api.call('POST', 'contents', { body: { name: 'schema', type: 'dacpac', dacpacUri: 'https://example.com/schema.dacpac' } })).status).toBe(201);
     await h.credential('dacpac-cred', ['127.0.0.1*']);
