@@ -4,12 +4,13 @@
  * set of target driver pools per worker process).
  */
 import { loadConfig } from '../config';
+import { createDurableOrchestrationClient } from '../execution/durableOrchestrationClient';
 import { createServices, type Services } from '../services';
 
 let services: Promise<Services> | undefined;
 
 export function azureServices(): Promise<Services> {
-  services ??= createServices(loadConfig(process.env, 'azure')).catch((e: unknown) => {
+  services ??= createServices(loadConfig(process.env, 'azure'), { orchestrations: () => createDurableOrchestrationClient }).catch((e: unknown) => {
     // Let the next invocation try again (a control database that was briefly unreachable).
     services = undefined;
     throw e;

@@ -70,6 +70,18 @@ export interface BatchInput {
   /** How many of this batch's targets may run at once. */
   parallelism: number;
   deadline: string;
+  /**
+   * Set on a batch of batches (the second level, for jobs of more than 100 batches): it runs
+   * these as its own batch orchestrations, at most `parallelism` targets at once across them;
+   * `children` is then empty.
+   */
+  batches?: BatchOfTargets[];
+}
+
+/** One batch of a batch of batches: its targets and how many of them may run at once. */
+export interface BatchOfTargets {
+  children: ChildPlan[];
+  parallelism: number;
 }
 
 export interface TargetInput {
@@ -107,6 +119,15 @@ export interface MarkInput {
   executionId: string;
   lifecycle: JobExecutionLifecycle;
   message?: string | null;
+}
+/**
+ * What markJobExecution may return: the lifecycle the execution has after the call (the one
+ * asked for, or the terminal one it already had). A target orchestration that finds its child
+ * already ended (cancelled or timed out while it was queued) stops without an attempt. A void
+ * result reads as "moved as asked".
+ */
+export interface MarkOutput {
+  lifecycle: JobExecutionLifecycle;
 }
 
 /**

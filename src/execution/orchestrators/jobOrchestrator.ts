@@ -1,0 +1,76 @@
+/**
+ * A job execution: expand the target into children (activity), fan them out over batch
+ * orchestrations (see ./fanOutPlan), wait for them while racing the job's deadline and a
+ * `cancel` event, then end the parent (activity). A JS orchestrator cannot send events to its
+ * children: the API raises `cancel` to the parent and to every child itself, and children still
+ * running when this one stops waiting end on their own event or deadline; completeJobExecution
+ * marks their rows first and the activities never overwrite a terminal row.
+ */
+import type * as df from 'durable-functions';
+import { isTerminal } from '../../domain/lifecycle';
+import type { JobExecutionLifecycle } from '../../domain/schemas/execution';
+import {
+  ACTIVITIES,
+  CANCEL_EVENT,
+  ORCHESTRATORS,
+  type BatchInput,
+  type CompleteInput,
+  type CompleteOutput,
+  type ExpandInput,
+  type ExpandOutput,
+  type JobOrchestratorInput,
+} from '../contracts';
+import { planFanOut } from './fanOutPlan';
+import { runWindow } from './window';
+
+export interface JobOutcome {
+  executionId: string;
+  /** The parent's final lifecycle; null when it was already terminal and nothing ran. */
+  lifecycle: JobExecutionLifecycle | null;
+}
+
+export function* jobOrchestrator(context: df.OrchestrationContext): Generator<df.Task, JobOutcome, unknown> {
+  const ctx = context.df;
+  const { executionId } = ctx.getInput() as JobOrchestratorInput;
+
+  function* complete(reason?: CompleteInput['reason']): Generator<df.Task, JobOutcome, unknown> {
+    const input: CompleteInput = reason ? { executionId, reason } : { executionId };
+    const out = (yield ctx.callActivity(ACTIVITIES.completeJobExecution, input)) as CompleteOutput;
+    return { executionId, lifecycle: out.lifecycle };
+  }
+
+  const expansion = (yield ctx.callActivity(ACTIVITIES.expandJobExecution, { executionId } satisfies ExpandInput)) as ExpandOutput;
+  if (expansion.alreadyTerminal) return { executionId, lifecycle: null };
+  if (expansion.cancelRequested) return yield* complete('Canceled');
+
+  // A cancel raised while the expansion ran is buffered, and a Task.any that also held the
+  // batches would start them before seeing it: look at the event first, with a timer due now.
+  const earlyCancel = ctx.waitForExternalEvent(CANCEL_EVENT);
+  const gate = ctx.createTimer(ctx.currentUtcDateTime);
+  if ((yield ctx.Task.any([earlyCancel, gate])) === earlyCancel) {
+    gate.cancel();
+    return yield* complete('Canceled');
+  }
+  const deadline = new Date(expansion.deadline);
+  if (ctx.currentUtcDateTime.getTime() >= deadline.getTime()) return yield* complete('TimedOut');
+
+  // Children already ended (a resumed execution) need no orchestration.
+  const open = expansion.children.filter((c) => !isTerminal(c.lifecycle));
+  const plan = planFanOut(open, expansion.maxParallelism);
+  const base = { parentId: executionId, policy: expansion.policy, deadline: expansion.deadline };
+  const units = plan.units.map((unit, n) => ({
+    weight: unit.parallelism,
+    start: () => {
+      const input: BatchInput =
+        unit.batches.length === 1
+          ? { ...base, children: unit.batches[0].children, parallelism: unit.parallelism }
+          : { ...base, children: [], parallelism: unit.parallelism, batches: unit.batches };
+      return ctx.callSubOrchestrator(ORCHESTRATORS.batch, input, `${executionId}:batch:${n}`);
+    },
+  }));
+  const run = yield* runWindow(ctx, units, plan.parallelism, () => ({
+    Canceled: ctx.waitForExternalEvent(CANCEL_EVENT),
+    TimedOut: ctx.createTimer(deadline),
+  }));
+  return yield* complete(run.stoppedBy);
+}
