@@ -14,6 +14,7 @@ import type { ExecutionPolicy } from '../../domain/schemas/executionPolicy';
 import type { ResultSetDestination } from '../../domain/schemas/job';
 import type { TargetDatabase } from '../../domain/schemas/target';
 import type { ControlDatabase } from '../connection';
+import { firstRows } from '../firstRows';
 import { decodeCursor, toPage } from '../pagination';
 import type { ControlSchema, JobExecutionTable } from '../schema';
 import { withControlRetry } from '../sqlErrors';
@@ -150,7 +151,7 @@ export function toView(record: JobExecutionRecord, counts: LifecycleCounts, atte
   return view;
 }
 
-export function executionStore({ db }: ControlDatabase) {
+export function executionStore({ db, dialect }: ControlDatabase) {
   const find = (id: string) => db.selectFrom('jobExecutions').selectAll().where('id', '=', id.toLowerCase()).executeTakeFirst();
 
   /** Children per lifecycle, for each parent. */
@@ -285,7 +286,7 @@ export function executionStore({ db }: ControlDatabase) {
           )
           .orderBy('createdAt', 'desc')
           .orderBy('id', 'desc')
-          .limit(query.limit + 1)
+          .$call(firstRows(dialect, query.limit + 1))
           .execute(),
       );
       const page = toPage(rows, query.limit, (r) => [r.createdAt, r.id.toLowerCase()], toRecord);

@@ -10,6 +10,7 @@ import type { ListQuery, Page } from '../../domain/schemas/common';
 import type { CapturedOutput, TaskExecution, TaskExecutionLifecycle } from '../../domain/schemas/execution';
 import type { RunTaskOutput } from '../../execution/contracts';
 import type { ControlDatabase } from '../connection';
+import { firstRows } from '../firstRows';
 import { decodeCursor, toPage } from '../pagination';
 import type { TaskExecutionTable } from '../schema';
 import { withControlRetry } from '../sqlErrors';
@@ -69,7 +70,7 @@ export function toTaskView(record: TaskExecutionRecord, withOutput = false): Tas
   return view;
 }
 
-export function taskStore({ db }: ControlDatabase) {
+export function taskStore({ db, dialect }: ControlDatabase) {
   const findAttempt = (jobExecutionId: string, attempt: number) =>
     db.selectFrom('taskExecutions').selectAll().where('jobExecutionId', '=', jobExecutionId.toLowerCase()).where('attempt', '=', attempt).executeTakeFirst();
 
@@ -170,7 +171,7 @@ export function taskStore({ db }: ControlDatabase) {
           )
           .orderBy('jobExecutionId')
           .orderBy('attempt')
-          .limit(query.limit + 1)
+          .$call(firstRows(dialect, query.limit + 1))
           .execute(),
       );
       return toPage(rows, query.limit, (r) => [r.jobExecutionId.toLowerCase(), Number(r.attempt)], (r) => toTaskView(toRecord(r)));
