@@ -5,30 +5,58 @@
  */
 import type http from 'node:http';
 import { ConfigError, loadConfig, type Config } from '../config';
-import { createServices, type Services } from '../services';
+import { startLocalScheduler, type LocalSchedulerOptions } from '../scheduler/localScheduler';
+import type { Services } from '../services';
+import { createLocalServices, type LocalRuntime } from './runtime';
 import { createLocalServer, listen } from './server';
 
 export interface LocalHost {
   url: string;
   services: Services;
+  runtime: LocalRuntime;
   server: http.Server;
+  /** Job executions found unfinished in the control database at start and resumed. */
+  resumed: number;
   stop(): Promise<void>;
 }
 
-export async function startLocalHost(config: Config): Promise<LocalHost> {
-  const services = await createServices(config);
+export interface LocalHostOptions {
+  /** The in-process scheduler; `false` for a host that only runs what it is asked to (the demo). */
+  scheduler?: LocalSchedulerOptions | false;
+}
+
+/** Seconds between scheduler ticks on the local host: fires start within this of their time. */
+const LOCAL_TICK_MS = 5_000;
+
+export async function startLocalHost(config: Config, options: LocalHostOptions = {}): Promise<LocalHost> {
+  const { services, runtime } = await createLocalServices(config);
   const server = createLocalServer(services);
-  const port = await listen(server, config.port);
+  let port: number;
+  try {
+    port = await listen(server, config.port);
+  } catch (e) {
+    await services.close();
+    throw e;
+  }
+  // After a crash (kill -9) the control database is all there is: every execution it shows
+  // unfinished is driven on from where its rows say it stands.
+  const resumed = await runtime.resumeUnfinished();
+  const scheduler = options.scheduler === false ? undefined : startLocalScheduler(services, { intervalMs: LOCAL_TICK_MS, ...options.scheduler });
   let stopped = false;
   return {
     url: `http://127.0.0.1:${port}/api`,
     services,
+    runtime,
     server,
+    resumed,
     async stop() {
       if (stopped) return;
       stopped = true;
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
+      await scheduler?.stop();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
       await services.close();
     },
   };
@@ -47,6 +75,7 @@ async function main(): Promise<void> {
   }
   const host = await startLocalHost(config);
   process.stdout.write(`Elastic Jobs local host listening on ${host.url} (control database: ${host.services.control.description})\n`);
+  if (host.resumed > 0) process.stdout.write(`Resumed ${host.resumed} unfinished job execution(s).\n`);
   const shutdown = (signal: string) => {
     process.stdout.write(`${signal} received, stopping.\n`);
     host.stop().then(
