@@ -96,14 +96,25 @@ export function queuedShare(p: number): number {
 
 function queued(children: readonly ChildPlan[], p: number): FanOutPlan {
   const share = queuedShare(p);
-  const atOnce = Math.floor(p / share);
-  // Whole waves of `atOnce` batches, so the last wave is as full as the first.
-  const waves = Math.ceil(children.length / (ROUNDS_PER_BATCH * share * atOnce));
-  const batches = splitEvenly(children, waves * atOnce).map((part) => ({ children: part, parallelism: Math.min(share, part.length) }));
-  const capacity = share * atOnce;
+  // `lanes` batches run at once; each lane runs `waves` of them one after another, so the last wave is as full as the first.
+  const lanes = Math.floor(p / share);
+  const waves = Math.ceil(children.length / (ROUNDS_PER_BATCH * share * lanes));
+  const batches = splitEvenly(children, waves * lanes).map((part) => ({ children: part, parallelism: Math.min(share, part.length) }));
+  const capacity = share * lanes;
   if (batches.length <= FAN_OUT) return { parallelism: capacity, units: batches.map((b) => ({ parallelism: b.parallelism, batches: [b] })) };
-  const groups = splitEvenly(batches, Math.ceil(batches.length / FAN_OUT));
-  // As many groups as fit run at once, each with a whole number of batches at a time.
-  const perGroup = groups.length <= atOnce ? spread(atOnce, groups.length) : groups.map(() => 1);
-  return { parallelism: capacity, units: groups.map((g, i) => ({ parallelism: perGroup[i] * share, batches: g })) };
+
+  if (waves <= FAN_OUT) {
+    // Batches of batches made of whole lanes: all of them run at once, each `lanes in it` batches at a time.
+    const lanesPerGroup = spread(lanes, Math.ceil(lanes / Math.floor(FAN_OUT / waves)));
+    const units: FanOutUnit[] = [];
+    let at = 0;
+    for (const k of lanesPerGroup) {
+      units.push({ parallelism: k * share, batches: batches.slice(at, at + k * waves) });
+      at += k * waves;
+    }
+    return { parallelism: capacity, units };
+  }
+  // Lanes longer than FAN_OUT batches are cut in pieces, one batch at a time each, queued behind the lanes.
+  const groups = splitEvenly(batches, lanes * Math.ceil(waves / FAN_OUT));
+  return { parallelism: capacity, units: groups.map((g) => ({ parallelism: share, batches: g })) };
 }

@@ -226,7 +226,8 @@ export class ReplayHost {
   async settled(parked: () => number = () => 0): Promise<void> {
     for (let quiet = 0; quiet < 2; ) {
       await new Promise<void>((resolve) => setImmediate(resolve));
-      const busy = this.episodesPending > 0 || this.immediatesPending > 0 || this.activityQueue.length > 0 || this.activitiesInFlight > parked();
+      // Queued activities wait for a free slot; the ones holding the slots are counted in flight.
+      const busy = this.episodesPending > 0 || this.immediatesPending > 0 || this.activitiesInFlight > parked();
       quiet = busy ? 0 : quiet + 1;
     }
   }
