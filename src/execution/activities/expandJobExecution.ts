@@ -5,7 +5,9 @@
  * re-run returns the children on record with the attempts they already finished, and connects
  * to nothing.
  */
-import { executionStore, type ExecutionPolicySnapshot, type JobExecutionRecord } from '../../control/stores/executionStore';
+import { executionStore, type ChildAttempts, type ExecutionPolicySnapshot, type JobExecutionRecord } from '../../control/stores/executionStore';
+import { taskStore } from '../../control/stores/taskStore';
+import type { JobExecutionLifecycle } from '../../domain/schemas/execution';
 import { isoTimestamp } from '../../domain/clock';
 import { durationMs } from '../../domain/duration';
 import { isTerminal } from '../../domain/lifecycle';
@@ -37,8 +39,24 @@ function planOf(services: Services, parent: JobExecutionRecord, alreadyTerminal:
 }
 
 export function expandJobExecutionActivity(services: Services) {
+  const tasks = taskStore(services.control);
+  const executions = executionStore(services.control);
+
+  /**
+   * A host can die between an attempt recording its outcome and the orchestrator marking the
+   * child: on resume, an attempt that already decided the child's fate (success, skip, or a
+   * failure no retry can help) settles the child from the record, so the script never runs
+   * again on a database where it already succeeded.
+   */
+  async function settleFromLastAttempt(child: ChildAttempts): Promise<JobExecutionLifecycle> {
+    if (isTerminal(child.lifecycle) || child.finishedAttempts === 0) return child.lifecycle;
+    const outcome = (await tasks.findAttempt(child.executionId, child.finishedAttempts))?.outcome;
+    if (!outcome || (outcome.lifecycle !== 'Succeeded' && outcome.retryable)) return child.lifecycle;
+    await executions.mark(child.executionId, outcome.lifecycle, outcome.message, isoTimestamp(services.clock.now()));
+    return (await executions.get(child.executionId)).lifecycle;
+  }
+
   return async function expandJobExecution(input: ExpandInput): Promise<ExpandOutput> {
-    const executions = executionStore(services.control);
     const now = () => isoTimestamp(services.clock.now());
     let parent = await executions.get(input.executionId);
     if (isTerminal(parent.lifecycle)) return { ...planOf(services, parent, true), children: [] };
@@ -76,7 +94,13 @@ export function expandJobExecutionActivity(services: Services) {
       if (isTerminal(parent.lifecycle)) return { ...planOf(services, parent, true), children: [] };
     }
 
-    const children = (await executions.childAttempts(parent.id)).map((c) => ({ executionId: c.executionId, lifecycle: c.lifecycle, attemptsMade: c.finishedAttempts }));
+    const children = await Promise.all(
+      (await executions.childAttempts(parent.id)).map(async (c) => ({
+        executionId: c.executionId,
+        lifecycle: await settleFromLastAttempt(c),
+        attemptsMade: c.finishedAttempts,
+      })),
+    );
     return { ...planOf(services, parent, false), children };
   };
 }

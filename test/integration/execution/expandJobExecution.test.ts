@@ -184,11 +184,29 @@ describe.each(CONTROL_DIALECTS)('expandJobExecution on %s', (dialect) => {
     const db = await createTestDatabase('resume');
     try {
       const target = await h.databaseTarget(db.name);
-      const id = await h.start(await h.job({ name: 'resumed', targetId: target, script: 'SELECT 1' }));
+      const id = await h.start(await h.job({ name: 'resumed', targetId: target, script: 'SELECT * FROM not_there_yet' }));
       const [child] = (await h.activities.expandJobExecution({ executionId: id })).children;
-      expect((await h.activities.runTaskAttempt({ executionId: child.executionId, attempt: 1, timeoutMs: null })).lifecycle).toBe('Succeeded');
+      expect((await h.activities.runTaskAttempt({ executionId: child.executionId, attempt: 1, timeoutMs: null })).lifecycle).toBe('Failed');
       const again = await h.activities.expandJobExecution({ executionId: id });
       expect(again.children).toEqual([{ executionId: child.executionId, lifecycle: 'InProgress', attemptsMade: 1 }]);
+    } finally {
+      await db.drop();
+    }
+  });
+
+  it('settles a child whose attempt succeeded before the host died, instead of running the script again', async () => {
+    const db = await createTestDatabase('settle');
+    try {
+      const target = await h.databaseTarget(db.name);
+      const id = await h.start(await h.job({ name: 'settled', targetId: target, script: 'SELECT 1' }));
+      const [child] = (await h.activities.expandJobExecution({ executionId: id })).children;
+      // The attempt records its success; the orchestrator's markJobExecution never comes (crash).
+      expect((await h.activities.runTaskAttempt({ executionId: child.executionId, attempt: 1, timeoutMs: null })).lifecycle).toBe('Succeeded');
+      const again = await h.activities.expandJobExecution({ executionId: id });
+      expect(again.children).toEqual([{ executionId: child.executionId, lifecycle: 'Succeeded', attemptsMade: 1 }]);
+      const row = await h.api.services.control.db.selectFrom('jobExecutions').selectAll().where('id', '=', child.executionId).executeTakeFirstOrThrow();
+      expect(row.lifecycle).toBe('Succeeded');
+      expect(row.endTime).not.toBeNull();
     } finally {
       await db.drop();
     }
