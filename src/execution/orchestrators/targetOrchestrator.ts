@@ -70,10 +70,15 @@ export function* targetOrchestrator(context: df.OrchestrationContext): Generator
     const startedAt = ctx.currentUtcDateTime.getTime();
     if (startedAt >= deadlineAt.getTime()) return yield* end('TimedOut', made, TIMED_OUT);
 
-    // Shows the child running; and tells us when it ended while it waited its turn (cancel, job timeout).
-    const marked = yield* call<MarkOutput | void | null>(mark('InProgress'));
-    if (marked.ok && marked.value && isTerminal(marked.value.lifecycle)) {
-      return { executionId, lifecycle: outcomeLifecycle(marked.value.lifecycle), attempts: made, message: null };
+    // Shows the child running, and tells us when it ended while it waited its turn (cancel, job
+    // timeout). Raced against the cancel event: one that arrives meanwhile is seen before an
+    // attempt is launched (a Task.any holding the attempt would schedule it before seeing the event).
+    const marking = mark('InProgress');
+    const early = ctx.waitForExternalEvent(CANCEL_EVENT);
+    if ((yield ctx.Task.any([marking, early])) === early) return yield* end('Canceled', made, CANCELED);
+    const marked = marking.isFaulted ? undefined : (marking.result as MarkOutput | null | undefined);
+    if (marked && isTerminal(marked.lifecycle)) {
+      return { executionId, lifecycle: outcomeLifecycle(marked.lifecycle), attempts: made, message: null };
     }
 
     const left = deadlineAt.getTime() - startedAt;

@@ -12,7 +12,7 @@ interface Options {
   deadlineMs?: number;
   attempt?: (attempt: number) => AttemptScript;
   /** What markJobExecution answers; by default the lifecycle asked for. */
-  mark?: (input: MarkInput) => unknown;
+  mark?: (input: MarkInput, clock: ManualHostClock) => unknown;
 }
 
 function target(options: Options = {}) {
@@ -32,7 +32,7 @@ function target(options: Options = {}) {
       },
       [ACTIVITIES.markJobExecution]: async (input: MarkInput) => {
         marks.push({ lifecycle: input.lifecycle, message: input.message, at: msSinceStart(clock.now()) });
-        return options.mark ? options.mark(input) : { lifecycle: input.lifecycle };
+        return options.mark ? options.mark(input, clock) : { lifecycle: input.lifecycle };
       },
     },
   });
@@ -139,6 +139,20 @@ describe('target orchestration', () => {
     const t = target({ mark: () => ({ lifecycle: 'Canceled' }) });
     await t.clock.settle();
     expect(t.outcome()).toEqual({ executionId: 'child', lifecycle: 'Canceled', attempts: 0, message: null });
+    expect(t.attempts).toEqual([]);
+  });
+
+  it('launches no attempt when the cancel arrives while the child is being marked InProgress', async () => {
+    const t = target({
+      mark: async (input, clock) => {
+        if (input.lifecycle === 'InProgress') await clock.sleep(5_000);
+        return { lifecycle: input.lifecycle };
+      },
+    });
+    await t.clock.advanceTo(at(1_000));
+    t.host.raiseEvent('child', CANCEL_EVENT);
+    await t.clock.advanceTo(at(60_000));
+    expect(t.outcome()).toEqual({ executionId: 'child', lifecycle: 'Canceled', attempts: 0, message: 'The execution was cancelled.' });
     expect(t.attempts).toEqual([]);
   });
 
