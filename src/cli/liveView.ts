@@ -130,9 +130,11 @@ export function renderFrame(snapshot: WatchSnapshot, options: { now: Date; maxTa
 export function describeChanges(previous: WatchSnapshot | undefined, next: WatchSnapshot): string[] {
   const lines: string[] = [];
   const { execution } = next;
-  if (!previous || previous.execution.lifecycle !== execution.lifecycle) {
-    lines.push(`execution ${execution.id} of job ${execution.jobName}: ${execution.lifecycle}`);
-  }
+  const changed = !previous || previous.execution.lifecycle !== execution.lifecycle;
+  const executionLine = `execution ${execution.id} of job ${execution.jobName}: ${execution.lifecycle}`;
+  // The story reads in order: the execution starts, its targets move, then it ends.
+  const ends = isTerminal(execution.lifecycle);
+  if (changed && !ends) lines.push(executionLine);
   const before = new Map((previous ? targetsOf(previous.execution) : []).map((t) => [t.id, t]));
   let moved = false;
   for (const t of targetsOf(execution)) {
@@ -148,6 +150,7 @@ export function describeChanges(previous: WatchSnapshot | undefined, next: Watch
     const { done, total } = progressOf(execution);
     lines.push(`  progress ${done}/${total}: ${countsText(targets, ', ')}`);
   }
+  if (changed && ends) lines.push(executionLine);
   return lines;
 }
 

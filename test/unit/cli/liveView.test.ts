@@ -69,6 +69,14 @@ describe('live view of an execution', () => {
     expect(describeChanges(second, third)).toEqual(['  tenants/b.db InProgress (attempt 3): database is locked', '  progress 2/3: Succeeded 2, InProgress 1']);
   });
 
+  it('for a log, tells the last targets before the execution ends, so the lines read in order', () => {
+    const first = snapshotOf(running, [[a.id, 1], [b.id, 2], [c.id, 1]]);
+    const ended = withChildren({ ...parent, lifecycle: 'Succeeded' }, [a, { ...b, lifecycle: 'Succeeded' }, { ...c, lifecycle: 'Succeeded' }]);
+    const lines = describeChanges(first, snapshotOf(ended, [[a.id, 1], [b.id, 2], [c.id, 1]]));
+    expect(lines[lines.length - 1]).toBe(`execution ${parent.id} of job add-index: Succeeded`);
+    expect(lines.slice(0, 2)).toEqual(['  tenants/b.db Succeeded (attempt 2)', '  tenants/c.db Succeeded (attempt 1)']);
+  });
+
   it('ends with the outcome and the message of every target that did not succeed', () => {
     const failed = withChildren(
       { ...parent, lifecycle: 'Failed', endTime: '2026-11-25T20:01:05.000Z', lastMessage: '1 succeeded, 1 failed' },
