@@ -63,8 +63,8 @@ export class TerminalLiveDisplay implements LiveDisplay {
     this.clearTimer();
     const snapshot = this.pending;
     if (!snapshot) return;
-    const columns = Math.max(20, (this.stream.columns ?? 80) - 1);
-    const maxTargetLines = Math.max(3, (this.stream.rows ?? 24) - 4);
+    const columns = Math.max(20, (this.stream.columns || 80) - 1);
+    const maxTargetLines = Math.max(3, (this.stream.rows || 24) - 4);
     const lines = renderFrame(snapshot, { now: this.options.now(), maxTargetLines }).map((l) => fit(l, columns));
     const up = this.drawnLines ? `${ESC}${this.drawnLines}A` : HIDE_CURSOR;
     this.stream.write(`${up}\r${CLEAR_DOWN}${lines.join('\n')}\n`);

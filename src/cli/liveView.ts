@@ -25,7 +25,8 @@ const LIFECYCLE_ORDER = [
   'WaitingForChildJobExecutions',
   'Created',
 ];
-const LIFECYCLE_WIDTH = Math.max(...LIFECYCLE_ORDER.map((l) => l.length));
+/** Wide enough for every lifecycle a single database's execution takes (WaitingForRetry). */
+const LIFECYCLE_WIDTH = 'WaitingForRetry'.length;
 const BAR_WIDTH = 24;
 const UNFINISHED_FIRST: Record<string, number> = { InProgress: 0, WaitingForRetry: 1, Created: 2, Failed: 3, TimedOut: 4, Canceled: 5 };
 
