@@ -29,17 +29,37 @@ export interface JobOutcome {
   lifecycle: JobExecutionLifecycle | null;
 }
 
+/** Tries of the parent's own activities, 5 s apart and doubling, before the orchestration gives up. */
+export const PARENT_ACTIVITY_TRIES = 5;
+const PARENT_RETRY_FIRST_MS = 5_000;
+
 export function* jobOrchestrator(context: df.OrchestrationContext): Generator<df.Task, JobOutcome, unknown> {
   const ctx = context.df;
   const { executionId } = ctx.getInput() as JobOrchestratorInput;
 
+  /**
+   * The parent's activities are retried here: if they fail for good, nothing else would ever end
+   * the parent (in Azure no one resumes it). The stores already retry transient faults; this
+   * covers a control database away for longer.
+   */
+  function* callParentActivity<T>(name: string, input: unknown): Generator<df.Task, T, unknown> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return (yield ctx.callActivity(name, input)) as T;
+      } catch (e) {
+        if (attempt >= PARENT_ACTIVITY_TRIES) throw e;
+        yield ctx.createTimer(new Date(ctx.currentUtcDateTime.getTime() + PARENT_RETRY_FIRST_MS * 2 ** (attempt - 1)));
+      }
+    }
+  }
+
   function* complete(reason?: CompleteInput['reason']): Generator<df.Task, JobOutcome, unknown> {
     const input: CompleteInput = reason ? { executionId, reason } : { executionId };
-    const out = (yield ctx.callActivity(ACTIVITIES.completeJobExecution, input)) as CompleteOutput;
+    const out = yield* callParentActivity<CompleteOutput>(ACTIVITIES.completeJobExecution, input);
     return { executionId, lifecycle: out.lifecycle };
   }
 
-  const expansion = (yield ctx.callActivity(ACTIVITIES.expandJobExecution, { executionId } satisfies ExpandInput)) as ExpandOutput;
+  const expansion = yield* callParentActivity<ExpandOutput>(ACTIVITIES.expandJobExecution, { executionId } satisfies ExpandInput);
   if (expansion.alreadyTerminal) return { executionId, lifecycle: null };
   if (expansion.cancelRequested) return yield* complete('Canceled');
 

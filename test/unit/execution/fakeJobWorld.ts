@@ -63,6 +63,8 @@ export interface WorldOptions {
   /** Clock time the expansion takes. */
   expandMs?: number;
   maxConcurrentActivities?: number;
+  /** How many first calls of the parent's activities throw (a control database away for a while). */
+  failFirst?: { expand?: number; complete?: number };
   /** Children as a previous run left them (a resumed execution). */
   resumed?: Record<string, { lifecycle: JobExecutionLifecycle; attemptsMade: number }>;
 }
@@ -82,6 +84,8 @@ export function createJobWorld(options: WorldOptions) {
   let running = 0;
   let maxRunning = 0;
   let expansions = 0;
+  const expandCalls: number[] = [];
+  let completeCalls = 0;
   const now = () => msSinceStart(clock.now());
 
   const setLifecycle = (id: string, lifecycle: JobExecutionLifecycle): JobExecutionLifecycle => {
@@ -93,6 +97,8 @@ export function createJobWorld(options: WorldOptions) {
   const activities = {
     async [ACTIVITIES.expandJobExecution](): Promise<ExpandOutput> {
       expansions++;
+      expandCalls.push(now());
+      if (expandCalls.length <= (options.failFirst?.expand ?? 0)) throw new Error('control database unreachable');
       if (options.expandMs) await clock.sleep(options.expandMs);
       parent = 'WaitingForChildJobExecutions';
       const children: ChildPlan[] = ids.map((id) => ({ executionId: id, lifecycle: lifecycles.get(id)!, attemptsMade: attemptsBefore(id) + attempts.filter((a) => a.executionId === id).length }));
@@ -125,6 +131,7 @@ export function createJobWorld(options: WorldOptions) {
       return { lifecycle: setLifecycle(input.executionId, input.lifecycle) };
     },
     async [ACTIVITIES.completeJobExecution](input: CompleteInput): Promise<CompleteOutput> {
+      if (++completeCalls <= (options.failFirst?.complete ?? 0)) throw new Error('control database unreachable');
       completes.push({ input, at: now() });
       if (input.reason) for (const id of ids) setLifecycle(id, input.reason);
       const counts: LifecycleCounts = {};
@@ -149,6 +156,7 @@ export function createJobWorld(options: WorldOptions) {
     parent: () => parent,
     maxRunning: () => maxRunning,
     expansions: () => expansions,
+    expandCalls,
     attemptsOf: (id: string) => attempts.filter((a) => a.executionId === id),
     /** Starts the job orchestration (instance id 'job') and settles. */
     async start(): Promise<void> {

@@ -190,6 +190,26 @@ describe('job orchestration through the replay host', () => {
     expect(large).toBeLessThan(100);
   }, 60_000);
 
+  it("retries the parent's own activities while the control database is away, 5 s apart and doubling", async () => {
+    const world = createJobWorld({ children: 2, failFirst: { expand: 2, complete: 1 } });
+    await world.start();
+    await world.clock.advanceTo(at(60_000));
+
+    expect(world.expandCalls).toEqual([0, 5_000, 15_000]);
+    expect(world.attempts).toHaveLength(2);
+    expect(world.completes).toEqual([{ input: { executionId: 'job' }, at: 20_000 }]);
+    expect(world.jobStatus()).toMatchObject({ runtimeStatus: 'Completed', output: { lifecycle: 'Succeeded' } });
+  });
+
+  it('fails the orchestration when the control database stays away', async () => {
+    const world = createJobWorld({ children: 2, failFirst: { expand: 99 } });
+    await world.start();
+    await world.clock.advanceTo(at(3_600_000));
+    expect(world.expandCalls).toEqual([0, 5_000, 15_000, 35_000, 75_000]);
+    expect(world.jobStatus()).toMatchObject({ runtimeStatus: 'Failed', error: expect.stringContaining('control database unreachable') });
+    expect(world.attempts).toEqual([]);
+  });
+
   it('resumes an execution: children already ended get no orchestration, the others go on from their next attempt', async () => {
     const world = createJobWorld({
       children: 3,
