@@ -1,9 +1,9 @@
-import net from 'node:net';
 import { Client } from 'pg';
 import { createPostgresDriver } from '../../../src/targets/postgresDriver';
 import type { ConnectionCredential, DatabaseRef, RunOptions } from '../../../src/targets/driver';
 import { DatabaseMissingError, PermanentTargetError, ScriptFailedError, TaskCanceledError, TaskTimeoutError, TransientTargetError } from '../../../src/targets/errors';
 import { adminQuery, createTestDatabase, pgServerName, pgUrl } from '../../support/postgres';
+import { freePort } from '../../support/ports';
 import { createShardMapManager } from '../../support/shardMap';
 
 const credential: ConnectionCredential = { authentication: 'sql', username: 'postgres', password: 'not-checked-by-trust-auth' };
@@ -22,13 +22,6 @@ async function activeSleeps(database: string): Promise<number> {
   return rows[0].n as number;
 }
 
-async function refusedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 beforeAll(async () => {
   db = await createTestDatabase('pgdrv');
@@ -134,7 +127,7 @@ describe('postgres driver: run', () => {
   });
 
   it('throws TransientTargetError when the port refuses connections', async () => {
-    const port = await refusedPort();
+    const port = await freePort();
     const error = await run('SELECT 1', {}, { ...target, serverName: `127.0.0.1:${port}` }).catch((e) => e);
     expect(error).toBeInstanceOf(TransientTargetError);
     expect(error.retryable).toBe(true);
@@ -143,7 +136,7 @@ describe('postgres driver: run', () => {
 
   it('never puts the password in an error message', async () => {
     const secret = 'Sup3r-Secret-Pa55';
-    const port = await refusedPort();
+    const port = await freePort();
     const error = await driver
       .run({ ...target, serverName: `127.0.0.1:${port}` }, { authentication: 'sql', username: secret, password: secret }, { script: 'SELECT 1', signal: new AbortController().signal, keepResultSets: 'none' })
       .catch((e) => e);

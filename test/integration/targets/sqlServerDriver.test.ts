@@ -8,6 +8,7 @@ import net from 'node:net';
 import { createSqlServerDriver } from '../../../src/targets/sqlServerDriver';
 import type { ConnectionCredential, DatabaseRef, RunOptions } from '../../../src/targets/driver';
 import { PermanentTargetError, TaskCanceledError, TaskTimeoutError, TransientTargetError } from '../../../src/targets/errors';
+import { freePort } from '../../support/ports';
 
 const secret = 'Sql-Pa55word-Secret';
 const credential: ConnectionCredential = { authentication: 'sql', username: 'jobuser', password: secret };
@@ -25,13 +26,6 @@ async function listen(onConnection: (socket: net.Socket) => void): Promise<numbe
   return (server.address() as net.AddressInfo).port;
 }
 
-async function refusedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 const at = (port: number): DatabaseRef => ({ engine: 'sqlserver', serverName: `127.0.0.1,${port}`, databaseName: 'Tenant1' });
 const run = (database: DatabaseRef, options: Partial<RunOptions> = {}) =>
@@ -49,7 +43,7 @@ afterAll(async () => {
 
 describe('sqlserver driver without a server', () => {
   it('reports a refused port as TransientTargetError naming the server, without the password', async () => {
-    const port = await refusedPort();
+    const port = await freePort();
     const error = await run(at(port)).catch((e) => e);
     expect(error).toBeInstanceOf(TransientTargetError);
     expect(error.message).toContain(`127.0.0.1,${port}/Tenant1`);
@@ -90,7 +84,7 @@ describe('sqlserver driver without a server', () => {
   });
 
   it('classifies a failed listing the same way', async () => {
-    const port = await refusedPort();
+    const port = await freePort();
     await expect(driver.listDatabases(`127.0.0.1,${port}`, credential)).rejects.toBeInstanceOf(TransientTargetError);
     await expect(driver.listElasticPoolDatabases!(`127.0.0.1,${port}`, 'pool1', credential)).rejects.toBeInstanceOf(TransientTargetError);
   });

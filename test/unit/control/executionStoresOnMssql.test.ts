@@ -3,28 +3,9 @@
  * answers nothing, and the T-SQL they would send is asserted (TOP not LIMIT, the 2100-parameter
  * limit, guards against moving a terminal row).
  */
-import { CamelCasePlugin, DummyDriver, Kysely, MssqlAdapter, MssqlIntrospector, MssqlQueryCompiler, type CompiledQuery } from 'kysely';
-import type { ControlDatabase } from '../../../src/control/connection';
-import type { ControlSchema } from '../../../src/control/schema';
+import { coldMssql } from '../../support/coldMssql';
 import { executionStore, type JobExecutionRecord } from '../../../src/control/stores/executionStore';
 import { taskStore } from '../../../src/control/stores/taskStore';
-
-function coldMssql(): { control: ControlDatabase; queries: () => CompiledQuery[] } {
-  const captured: CompiledQuery[] = [];
-  const db = new Kysely<ControlSchema>({
-    dialect: {
-      createAdapter: () => new MssqlAdapter(),
-      createDriver: () => new DummyDriver(),
-      createIntrospector: (k) => new MssqlIntrospector(k),
-      createQueryCompiler: () => new MssqlQueryCompiler(),
-    },
-    plugins: [new CamelCasePlugin()],
-    log: (event) => {
-      if (event.level === 'query') captured.push(event.query);
-    },
-  });
-  return { control: { db, dialect: 'mssql', description: 'cold', close: () => db.destroy() }, queries: () => captured };
-}
 
 const NOW = '2026-11-25T20:00:00.000Z';
 

@@ -2,35 +2,20 @@
  * SQL Server cannot run here: assert the T-SQL the mssql dialect compiles for the migrations and
  * for a store's trickier queries, the way kysely's own tests check dialects they cannot run.
  */
-import { CamelCasePlugin, DummyDriver, Kysely, MssqlAdapter, MssqlIntrospector, MssqlQueryCompiler, type CompiledQuery } from 'kysely';
+import type { Kysely } from 'kysely';
 import fs from 'node:fs';
 import path from 'node:path';
 import { firstRows } from '../../../src/control/firstRows';
 import { mssqlTediousConfig, parseMssqlUrl } from '../../../src/control/connection';
 import { migrations } from '../../../src/control/migrate';
-import type { ControlSchema } from '../../../src/control/schema';
+import { coldMssql } from '../../support/coldMssql';
 
-function coldMssql(captured: CompiledQuery[]): Kysely<ControlSchema> {
-  return new Kysely<ControlSchema>({
-    dialect: {
-      createAdapter: () => new MssqlAdapter(),
-      createDriver: () => new DummyDriver(),
-      createIntrospector: (db) => new MssqlIntrospector(db),
-      createQueryCompiler: () => new MssqlQueryCompiler(),
-    },
-    plugins: [new CamelCasePlugin()],
-    log: (event) => {
-      if (event.level === 'query') captured.push(event.query);
-    },
-  });
-}
 
 describe('control database on SQL Server (compiled, not run)', () => {
   it('creates every table with Unicode names, nvarchar(max) text and no text/varchar(max) types', async () => {
-    const captured: CompiledQuery[] = [];
-    const db = coldMssql(captured);
+    const { db, queries, sql } = coldMssql();
     for (const migration of Object.values(migrations('mssql'))) await migration.up(db as unknown as Kysely<unknown>);
-    const ddl = captured.map((q) => q.sql).join('\n');
+    const ddl = sql().join('\n');
     expect(ddl).toContain('create table "credentials" ("name" nvarchar(128) primary key, "username" nvarchar(128) not null');
     expect(ddl).toContain('"password_secret" nvarchar(max)');
     expect(ddl).toContain('"command_text" nvarchar(max)');
@@ -39,11 +24,11 @@ describe('control database on SQL Server (compiled, not run)', () => {
     // SQL Server treats NULLs as equal in a unique index: the child index must be filtered.
     expect(ddl).toContain('create unique index "job_executions_child" on "job_executions" ("parent_id", "target_engine", "target_server", "target_database") where "parent_id" is not null');
     expect(ddl).toContain('create unique index "task_executions_attempt" on "task_executions" ("job_execution_id", "attempt")');
-    expect(captured.find((q) => q.sql.startsWith('insert into "execution_policies"'))?.parameters).toContain('P7D');
+    expect(queries().find((q) => q.sql.startsWith('insert into "execution_policies"'))?.parameters).toContain('P7D');
   });
 
   it('takes the first rows with TOP, since Kysely compiles limit() to LIMIT even here', () => {
-    const db = coldMssql([]);
+    const { db } = coldMssql();
     const q = db.selectFrom('credentials').selectAll().where('name', '>', 'b').orderBy('name').$call(firstRows('mssql', 101)).compile();
     expect(q.sql).toBe('select top(101) * from "credentials" where "name" > @1 order by "name"');
   });

@@ -2,31 +2,13 @@
  * SQL Server cannot run here: the content, target, execution policy and job stores are run
  * against a Kysely whose driver answers nothing, and the T-SQL they would send is asserted.
  */
-import { CamelCasePlugin, DummyDriver, Kysely, MssqlAdapter, MssqlIntrospector, MssqlQueryCompiler, type CompiledQuery } from 'kysely';
-import type { ControlDatabase } from '../../../src/control/connection';
-import type { ControlSchema } from '../../../src/control/schema';
+import { coldMssql } from '../../support/coldMssql';
 import { contentStore } from '../../../src/control/stores/contentStore';
 import { executionPolicyStore } from '../../../src/control/stores/executionPolicyStore';
 import { jobStore } from '../../../src/control/stores/jobStore';
 import { targetStore } from '../../../src/control/stores/targetStore';
 import { encodeCursor } from '../../../src/control/pagination';
 
-function coldMssql(): { control: ControlDatabase; sql: () => string[] } {
-  const captured: CompiledQuery[] = [];
-  const db = new Kysely<ControlSchema>({
-    dialect: {
-      createAdapter: () => new MssqlAdapter(),
-      createDriver: () => new DummyDriver(),
-      createIntrospector: (k) => new MssqlIntrospector(k),
-      createQueryCompiler: () => new MssqlQueryCompiler(),
-    },
-    plugins: [new CamelCasePlugin()],
-    log: (event) => {
-      if (event.level === 'query') captured.push(event.query);
-    },
-  });
-  return { control: { db, dialect: 'mssql', description: 'cold', close: () => db.destroy() }, sql: () => captured.map((q) => q.sql) };
-}
 
 describe('object stores on SQL Server (compiled, not run)', () => {
   it('pages every list with TOP, never LIMIT', async () => {

@@ -2,31 +2,13 @@
  * SQL Server cannot run here: the schedule, trigger, trigger fire and history stores run against
  * a Kysely whose driver answers nothing, and the T-SQL they would send is asserted.
  */
-import { CamelCasePlugin, DummyDriver, Kysely, MssqlAdapter, MssqlIntrospector, MssqlQueryCompiler, type CompiledQuery } from 'kysely';
-import type { ControlDatabase } from '../../../src/control/connection';
+import { coldMssql } from '../../support/coldMssql';
 import { encodeCursor } from '../../../src/control/pagination';
-import type { ControlSchema } from '../../../src/control/schema';
 import { historyStore } from '../../../src/control/stores/historyStore';
 import { scheduleStore } from '../../../src/control/stores/scheduleStore';
 import { triggerFireStore } from '../../../src/control/stores/triggerFireStore';
 import { triggerStore } from '../../../src/control/stores/triggerStore';
 
-function coldMssql(): { control: ControlDatabase; sql: () => string[] } {
-  const captured: CompiledQuery[] = [];
-  const db = new Kysely<ControlSchema>({
-    dialect: {
-      createAdapter: () => new MssqlAdapter(),
-      createDriver: () => new DummyDriver(),
-      createIntrospector: (k) => new MssqlIntrospector(k),
-      createQueryCompiler: () => new MssqlQueryCompiler(),
-    },
-    plugins: [new CamelCasePlugin()],
-    log: (event) => {
-      if (event.level === 'query') captured.push(event.query);
-    },
-  });
-  return { control: { db, dialect: 'mssql', description: 'cold', close: () => db.destroy() }, sql: () => captured.map((q) => q.sql) };
-}
 
 describe('scheduler stores on SQL Server (compiled, not run)', () => {
   it('takes first rows with TOP, never LIMIT', async () => {
