@@ -44,6 +44,9 @@ export function openControlDatabase(url: string): ControlDatabase {
     const BetterSqlite3 = require('better-sqlite3') as typeof import('better-sqlite3');
     const sqlite = new BetterSqlite3(file);
     sqlite.pragma('journal_mode = WAL');
+    // WAL with synchronous NORMAL survives a killed process intact; only an OS crash or power loss can
+    // lose the last commits. FULL would fsync every one of the several writes each attempt makes.
+    sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('foreign_keys = ON');
     const db = new Kysely<ControlSchema>({ dialect: new SqliteDialect({ database: sqlite }), plugins });

@@ -61,6 +61,11 @@ export interface ExpandOutput {
   deadline: string;
   /** Set when the parent was cancel-requested before or during expansion. */
   cancelRequested: boolean;
+  /**
+   * The shortest poll of the fan-out windows (see orchestrators/window.ts), chosen by the host:
+   * Azure's durable timers travel through storage queues, the local host's are in memory.
+   */
+  windowPollMs?: number;
 }
 
 export interface BatchInput {
@@ -70,6 +75,8 @@ export interface BatchInput {
   /** How many of this batch's targets may run at once. */
   parallelism: number;
   deadline: string;
+  /** ExpandOutput.windowPollMs, passed down. */
+  windowPollMs?: number;
   /**
    * Set on a batch of batches (the second level, for jobs of more than 100 batches): it runs
    * these as its own batch orchestrations, at most `parallelism` targets at once across them;

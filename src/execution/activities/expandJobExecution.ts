@@ -17,6 +17,12 @@ import { allowedServersOf } from '../connectionCredential';
 import type { ExpandInput, ExpandOutput, RetryPolicy } from '../contracts';
 import { expandTarget } from '../expandTarget';
 
+/**
+ * How soon a fan-out window may look again at targets it is not waiting on. In memory (the local
+ * host) a look costs a replay; in Azure each is a timer message through the storage queues.
+ */
+const WINDOW_POLL_MS = { local: 25, azure: 1_000 } as const;
+
 export function retryPolicyOf(p: ExecutionPolicySnapshot): RetryPolicy {
   return {
     maximumAttempts: p.maximumAttempts,
@@ -35,6 +41,7 @@ function planOf(services: Services, parent: JobExecutionRecord, alreadyTerminal:
     maxParallelism: parent.maxParallelism ?? services.config.defaultMaxParallelism,
     deadline: new Date(Date.parse(start) + durationMs(parent.executionPolicy.jobTimeout)).toISOString(),
     cancelRequested: parent.cancelRequested,
+    windowPollMs: WINDOW_POLL_MS[services.config.host],
   };
 }
 

@@ -18,7 +18,7 @@ function lostOutcome(child: ChildPlan, result: UnitResult | undefined): TargetOu
 export function* batchOrchestrator(context: df.OrchestrationContext): Generator<df.Task, TargetOutcome[], unknown> {
   const ctx = context.df;
   const input = ctx.getInput() as BatchInput;
-  const { parentId, policy, deadline } = input;
+  const { parentId, policy, deadline, windowPollMs } = input;
 
   if (input.batches && input.batches.length > 0) {
     const batches = input.batches;
@@ -27,11 +27,11 @@ export function* batchOrchestrator(context: df.OrchestrationContext): Generator<
       start: () =>
         ctx.callSubOrchestrator(
           ORCHESTRATORS.batch,
-          { parentId, children: batch.children, policy, parallelism: batch.parallelism, deadline } satisfies BatchInput,
+          { parentId, children: batch.children, policy, parallelism: batch.parallelism, deadline, windowPollMs } satisfies BatchInput,
           `${ctx.instanceId}:${m}`,
         ),
     }));
-    const run = yield* runWindow(ctx, units, input.parallelism);
+    const run = yield* runWindow(ctx, units, input.parallelism, undefined, windowPollMs);
     return batches.flatMap((batch, m) => {
       const result = run.results[m];
       return result?.ok ? (result.value as TargetOutcome[]) : batch.children.map((child) => lostOutcome(child, result));
@@ -42,7 +42,7 @@ export function* batchOrchestrator(context: df.OrchestrationContext): Generator<
     weight: 1,
     start: () => ctx.callSubOrchestrator(ORCHESTRATORS.target, { parentId, child, policy, deadline } satisfies TargetInput, child.executionId),
   }));
-  const run = yield* runWindow(ctx, units, input.parallelism);
+  const run = yield* runWindow(ctx, units, input.parallelism, undefined, windowPollMs);
   return input.children.map((child, i) => {
     const result = run.results[i];
     return result?.ok ? (result.value as TargetOutcome) : lostOutcome(child, result);

@@ -77,7 +77,7 @@ export function* jobOrchestrator(context: df.OrchestrationContext): Generator<df
   // Children already ended (a resumed execution) need no orchestration.
   const open = expansion.children.filter((c) => !isTerminal(c.lifecycle));
   const plan = planFanOut(open, expansion.maxParallelism);
-  const base = { parentId: executionId, policy: expansion.policy, deadline: expansion.deadline };
+  const base = { parentId: executionId, policy: expansion.policy, deadline: expansion.deadline, windowPollMs: expansion.windowPollMs };
   const units = plan.units.map((unit, n) => ({
     weight: unit.parallelism,
     start: () => {
@@ -88,9 +88,15 @@ export function* jobOrchestrator(context: df.OrchestrationContext): Generator<df
       return ctx.callSubOrchestrator(ORCHESTRATORS.batch, input, `${executionId}:batch:${n}`);
     },
   }));
-  const run = yield* runWindow(ctx, units, plan.parallelism, () => ({
-    Canceled: ctx.waitForExternalEvent(CANCEL_EVENT),
-    TimedOut: ctx.createTimer(deadline),
-  }));
+  const run = yield* runWindow(
+    ctx,
+    units,
+    plan.parallelism,
+    () => ({
+      Canceled: ctx.waitForExternalEvent(CANCEL_EVENT),
+      TimedOut: ctx.createTimer(deadline),
+    }),
+    expansion.windowPollMs,
+  );
   return yield* complete(run.stoppedBy);
 }

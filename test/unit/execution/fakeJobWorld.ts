@@ -65,6 +65,8 @@ export interface WorldOptions {
   maxConcurrentActivities?: number;
   /** How many first calls of the parent's activities throw (a control database away for a while). */
   failFirst?: { expand?: number; complete?: number };
+  /** ExpandOutput.windowPollMs: the host's shortest window poll. */
+  windowPollMs?: number;
   /** Children as a previous run left them (a resumed execution). */
   resumed?: Record<string, { lifecycle: JobExecutionLifecycle; attemptsMade: number }>;
 }
@@ -109,6 +111,7 @@ export function createJobWorld(options: WorldOptions) {
         maxParallelism: options.maxParallelism ?? 100,
         deadline: at(options.jobTimeoutMs ?? 7 * 86_400_000).toISOString(),
         cancelRequested: false,
+        windowPollMs: options.windowPollMs,
       };
     },
     async [ACTIVITIES.runTaskAttempt](input: RunTaskInput): Promise<RunTaskOutput> {

@@ -146,6 +146,23 @@ describe('job orchestration through the replay host', () => {
     expect(world.parent()).toBe('Succeeded');
   });
 
+  it("keeps short targets' lanes busier with the local host's short poll floor than with Azure's", async () => {
+    // 40 targets of 240 ms, 10 at a time: ideal 960 ms. Completions of targets the window is not
+    // waiting on are seen at its polls, so the floor decides how long a lane stays empty.
+    const makespan = async (windowPollMs?: number) => {
+      const world = createJobWorld({ children: 40, maxParallelism: 10, windowPollMs, attempt: () => ({ durationMs: 240 }) });
+      await world.start();
+      await world.clock.advanceTo(at(60_000));
+      expect(world.parent()).toBe('Succeeded');
+      expect(world.maxRunning()).toBeLessThanOrEqual(10);
+      return Math.max(...world.attempts.map((a) => a.endedAt!));
+    };
+    const local = await makespan(25);
+    const azure = await makespan(undefined);
+    expect(local).toBeLessThan(azure);
+    expect(local).toBeLessThanOrEqual(960 * 1.5);
+  });
+
   it('fans 1,000 children out through batches with exactly one attempt each', async () => {
     const world = createJobWorld({ children: 1_000, maxParallelism: 100 });
     await world.start();
