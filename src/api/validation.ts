@@ -2,19 +2,35 @@
 import type { z } from 'zod';
 import { ValidationError, type FieldError } from '../domain/errors';
 
-export function fieldErrors(where: 'body' | 'query' | 'params', error: z.ZodError): FieldError[] {
-  const out: FieldError[] = [];
-  for (const issue of error.issues) {
-    const base = [where, ...issue.path.map(String)].join('.');
+type Issue = z.core.$ZodIssue;
+
+/**
+ * Of a union's branches, the one the request most plausibly meant: the fewest fields it does not
+ * know (a field of another shape is the strongest sign of a wrong guess), then the fewest issues.
+ */
+function closestBranch(branches: Issue[][]): Issue[] {
+  const score = (issues: Issue[]) => issues.reduce((n, i) => n + (i.code === 'unrecognized_keys' ? 100 * i.keys.length : i.code === 'invalid_type' && i.path.length === 1 ? 10 : 1), 0);
+  return branches.reduce((best, branch) => (score(branch) < score(best) ? branch : best));
+}
+
+function collect(issues: Issue[], prefix: PropertyKey[], out: FieldError[]): void {
+  for (const issue of issues) {
+    const path = [...prefix, ...issue.path];
+    const base = path.map(String).join('.');
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) out.push({ path: `${base}.${key}`, message: 'is not a known field' });
-    } else if (issue.code === 'invalid_union' && 'errors' in issue && Array.isArray(issue.errors) && issue.errors.length) {
-      // A discriminated union names the discriminator; otherwise report the closest branch.
-      out.push({ path: base, message: issue.message });
+    } else if (issue.code === 'invalid_union' && issue.errors.length > 0) {
+      // "Invalid input" says nothing: report what is wrong in the shape the caller was going for.
+      collect(closestBranch(issue.errors), path, out);
     } else {
       out.push({ path: base, message: issue.message });
     }
   }
+}
+
+export function fieldErrors(where: 'body' | 'query' | 'params', error: z.ZodError): FieldError[] {
+  const out: FieldError[] = [];
+  collect(error.issues, [where], out);
   return out;
 }
 

@@ -114,13 +114,13 @@ describe.each(CONTROL_DIALECTS)('schedules API on %s', (dialect) => {
 
   it.each([
     ['malformed JSON', { rawBody: '{"name": "x", ' }, 'body'],
-    ['a missing name', { body: { oneTime: true, startTime: '2027-01-01T00:00:00Z' } }, 'body'],
+    ['a missing name', { body: { oneTime: true, startTime: '2027-01-01T00:00:00Z' } }, 'body.name'],
     ['an empty name', { body: { name: '', interval: { unit: 'minute', count: 1 } } }, 'body.name'],
     ['a 10,000-character name', { body: { name: 'n'.repeat(10_000), interval: { unit: 'minute', count: 1 } } }, 'body.name'],
     ['SQL in the name', { body: { name: "x'; DROP TABLE jobs;--", interval: { unit: 'minute', count: 1 } } }, 'body.name'],
-    ['oneTime and interval together', { body: { name: 'mixed', oneTime: true, startTime: '2027-01-01T00:00:00Z', interval: { unit: 'minute', count: 1 } } }, 'body'],
-    ['a one-time schedule without startTime', { body: { name: 'no-start', oneTime: true } }, 'body'],
-    ['an unknown unit', { body: { name: 'fortnightly', interval: { unit: 'fortnight', count: 1 } } }, 'body'],
+    ['oneTime and interval together', { body: { name: 'mixed', oneTime: true, startTime: '2027-01-01T00:00:00Z', interval: { unit: 'minute', count: 1 } } }, 'body.interval'],
+    ['a one-time schedule without startTime', { body: { name: 'no-start', oneTime: true } }, 'body.startTime'],
+    ['an unknown unit', { body: { name: 'fortnightly', interval: { unit: 'fortnight', count: 1 } } }, 'body.interval.unit'],
     ['a count of zero', { body: { name: 'zero', interval: { unit: 'minute', count: 0 } } }, 'body.interval.count'],
     ['endTime before startTime', { body: { name: 'backwards', interval: { unit: 'day', count: 1 }, startTime: '2027-01-02T00:00:00Z', endTime: '2027-01-01T00:00:00Z' } }, 'body.endTime'],
     ['endTime already past when startTime is now', { body: { name: 'past-end', interval: { unit: 'day', count: 1 }, endTime: '2026-01-01T00:00:00Z' } }, 'body.endTime'],
