@@ -36,6 +36,9 @@ export interface ApiHarness {
   logs: string[];
   dataDir: string;
   call(method: string, pathAndQuery: string, options?: CallOptions): Promise<CallResult>;
+  /** A call that must succeed (below 300): its body; otherwise it throws with the answer. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  ok(method: string, pathAndQuery: string, body?: unknown): Promise<any>;
   close(): Promise<void>;
 }
 
@@ -47,10 +50,15 @@ export async function createApiHarness(dialect: TestDialect = 'sqlite', override
   const services = await createServices(config, { logger: createLogger('debug', (l) => logs.push(l)), ...overrides });
   const router = createRouter(routes);
 
-  return {
+  const harness: ApiHarness = {
     services,
     logs,
     dataDir,
+    async ok(method, pathAndQuery, body) {
+      const res = await harness.call(method, pathAndQuery, body === undefined ? {} : { body });
+      if (res.status >= 300) throw new Error(`${method} ${pathAndQuery}: ${res.status} ${res.text}`);
+      return res.body;
+    },
     async call(method, pathAndQuery, options = {}) {
       const url = new URL(`http://127.0.0.1:7071/api/${pathAndQuery.replace(/^\//, '')}`);
       const matched = router.match(method, url.pathname.slice('/api/'.length));
@@ -81,4 +89,5 @@ export async function createApiHarness(dialect: TestDialect = 'sqlite', override
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
+  return harness;
 }

@@ -8,11 +8,7 @@ describe.each(CONTROL_DIALECTS)('triggers API on %s', (dialect) => {
   let api: ApiHarness;
   const clock = new ManualClock(NOW);
 
-  const ok = async (method: string, path: string, body?: unknown) => {
-    const res = await api.call(method, path, body === undefined ? {} : { body });
-    if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${res.text}`);
-    return res.body;
-  };
+  const ok = (method: string, path: string, body?: unknown) => api.ok(method, path, body);
   const count = async () => Number((await api.services.control.db.selectFrom('triggers').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
   const job = (name: string) => ok('POST', 'jobs', { name, contentName: 'script', credentialName: 'runner', targetId: targetId });
   let targetId = '';
