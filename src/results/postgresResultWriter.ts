@@ -6,8 +6,9 @@ import { indexName } from './indexName';
 export const quotePostgres = (identifier: string) => `"${identifier.replace(/"/g, '""')}"`;
 const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
 
-// SQLSTATE: duplicate_schema, duplicate_table (also an index), unique_violation (the catalog, when two sessions create at once).
-const ALREADY_EXISTS = new Set(['42P06', '42P07', '23505']);
+// SQLSTATE: duplicate_schema, duplicate_table (also an index), duplicate_object (the table's row
+// type, when two sessions create the table at once), unique_violation (the catalog, likewise).
+const ALREADY_EXISTS = new Set(['42P06', '42P07', '42710', '23505']);
 
 export const postgresResultWriter: ResultWriter = {
   engine: 'postgres',

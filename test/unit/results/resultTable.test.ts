@@ -53,3 +53,11 @@ describe('describeMismatch', () => {
     expect(describeMismatch(postgresResultWriter, [{ name: 'x', type: 'int8' }, ...internal], unknown)).toBeUndefined();
   });
 });
+
+describe('a PostgreSQL result table created by many targets at once', () => {
+  it('takes every error of a lost creation race as "already exists", and nothing else', () => {
+    // 42710 is what CREATE TABLE IF NOT EXISTS raises for the table's row type when two sessions race.
+    for (const code of ['42P06', '42P07', '42710', '23505']) expect(postgresResultWriter.isAlreadyExists({ code })).toBe(true);
+    for (const code of ['42501', '42601', undefined]) expect(postgresResultWriter.isAlreadyExists({ code })).toBe(false);
+  });
+});
