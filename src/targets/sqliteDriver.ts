@@ -72,7 +72,9 @@ function runInChild(job: AttemptJob, options: RunOptions): Promise<AttemptReply>
       bounds.dispose();
       reject(new TransientTargetError(`The SQLite attempt process could not start: ${messageOf(error)}`));
     });
-    child.on('exit', (code, signal) => {
+    // 'close', not 'exit': a process can be seen to exit before its last IPC message arrives, and
+    // an attempt whose script committed must not be taken for one that died (it would run again).
+    child.on('close', (code, signal) => {
       bounds.dispose();
       if (reply) return;
       if (bounds.reason) reject(bounds.error());

@@ -87,6 +87,22 @@ describe('sqlite driver: run', () => {
     await expect(run(ref('b.sqlite'), ['SELECT 1;', 'GO', '', 'SELECT * FROM missing_table;'].join('\n'))).rejects.toThrow(/line 4/i);
   });
 
+  it('takes the answer of an attempt that ended while the host was busy (a committed script is not reported failed)', async () => {
+    // The attempt process answers and exits while this event loop is blocked; both events then
+    // wait together, and the exit must not be taken for a death without an answer.
+    for (let i = 0; i < 5; i++) {
+      const pending = run(ref('a.db'), 'CREATE TABLE IF NOT EXISTS stamps (n int); INSERT INTO stamps VALUES (1);');
+      const until = Date.now() + 500;
+      while (Date.now() < until) {
+        // busy host
+      }
+      await expect(pending).resolves.toMatchObject({ batches: 1 });
+    }
+    const db = new Database(path.join(root, 'tenants', 'a.db'), { readonly: true });
+    expect(db.prepare('SELECT count(*) AS n FROM stamps').get()).toEqual({ n: 5 });
+    db.close();
+  });
+
   it('reports a SQL error as ScriptFailedError with the line of the failing statement', async () => {
     const error = await run(ref('a.db'), 'SELECT 1;\n\nSELECT * FROM missing_table;').catch((e) => e);
     expect(error).toBeInstanceOf(ScriptFailedError);
