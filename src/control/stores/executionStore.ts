@@ -13,6 +13,7 @@ import type { JobExecution, JobExecutionLifecycle, ExecutionListQuery } from '..
 import type { ExecutionPolicy } from '../../domain/schemas/executionPolicy';
 import type { ResultSetDestination } from '../../domain/schemas/job';
 import type { TargetDatabase } from '../../domain/schemas/target';
+import { chunks, IN_LIST_CHUNK } from '../chunks';
 import type { ControlDatabase } from '../connection';
 import { firstRows } from '../firstRows';
 import { decodeCursor, toPage } from '../pagination';
@@ -82,16 +83,29 @@ export interface ChildAttempts {
   finishedAttempts: number;
 }
 
-/** Rows per `IN (...)` list and per multi-row insert: far under SQL Server's 2100 parameters. */
-const IN_LIST_CHUNK = 500;
+/** Children per multi-row insert: 80 rows of 22 columns is 1,760 parameters, under SQL Server's 2,100. */
 const INSERT_CHUNK = 80;
 
 const terminal = [...TERMINAL_JOB_LIFECYCLES];
 
-function chunks<T>(items: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
+
+type ExecutionSnapshot = Pick<
+  JobExecutionRecord,
+  'contentName' | 'contentVersion' | 'credentialName' | 'executionPolicy' | 'maxParallelism' | 'resultSetDestination' | 'captureOutput' | 'scheduleName'
+>;
+
+/** What a job execution snapshots of its job at start; a child carries its parent's. */
+function snapshotColumns(s: ExecutionSnapshot) {
+  return {
+    contentName: s.contentName,
+    contentVersion: s.contentVersion,
+    credentialName: s.credentialName,
+    executionPolicy: JSON.stringify(s.executionPolicy),
+    maxParallelism: s.maxParallelism,
+    resultSetDestination: s.resultSetDestination === null ? null : JSON.stringify(s.resultSetDestination),
+    captureOutput: s.captureOutput ? 1 : 0,
+    scheduleName: s.scheduleName,
+  };
 }
 
 /** The key that makes two spellings of one child the same row (the unique index job_executions_child). */
@@ -221,14 +235,7 @@ export function executionStore({ db, dialect }: ControlDatabase) {
         targetEngine: null,
         targetServer: null,
         targetDatabase: null,
-        contentName: p.contentName,
-        contentVersion: p.contentVersion,
-        credentialName: p.credentialName,
-        executionPolicy: JSON.stringify(p.executionPolicy),
-        maxParallelism: p.maxParallelism,
-        resultSetDestination: p.resultSetDestination === null ? null : JSON.stringify(p.resultSetDestination),
-        captureOutput: p.captureOutput ? 1 : 0,
-        scheduleName: p.scheduleName,
+        ...snapshotColumns(p),
         createdAt: p.now,
         startTime: null,
         endTime: null,
@@ -356,14 +363,7 @@ export function executionStore({ db, dialect }: ControlDatabase) {
           targetEngine: child.target.engine,
           targetServer: child.target.serverName,
           targetDatabase: child.target.databaseName,
-          contentName: parent.contentName,
-          contentVersion: parent.contentVersion,
-          credentialName: parent.credentialName,
-          executionPolicy: JSON.stringify(parent.executionPolicy),
-          maxParallelism: parent.maxParallelism,
-          resultSetDestination: parent.resultSetDestination === null ? null : JSON.stringify(parent.resultSetDestination),
-          captureOutput: parent.captureOutput ? 1 : 0,
-          scheduleName: parent.scheduleName,
+          ...snapshotColumns(parent),
           createdAt: now,
           startTime: null,
           endTime: child.refusal === null ? null : now,

@@ -6,6 +6,7 @@
 import { ConflictError, NotFoundError } from '../../domain/errors';
 import type { Page } from '../../domain/schemas/common';
 import type { Member, Membership, Target, TargetType } from '../../domain/schemas/target';
+import { chunks, IN_LIST_CHUNK } from '../chunks';
 import type { ControlDatabase } from '../connection';
 import { firstRows } from '../firstRows';
 import { decodeCursor, toPage } from '../pagination';
@@ -34,9 +35,6 @@ export interface TargetListFilter {
   cursor?: string;
 }
 
-/** Rows per `IN (...)` list: far under SQL Server's 2100 parameters. */
-const IN_LIST_CHUNK = 500;
-
 export function toTarget(row: TargetTable): Target {
   const target: Target = { id: row.id.toLowerCase(), type: row.type as TargetType, createdAt: row.createdAt };
   if (row.engine !== null) target.engine = row.engine as Target['engine'];
@@ -47,12 +45,6 @@ export function toTarget(row: TargetTable): Target {
   if (row.credentialName !== null) target.credentialName = row.credentialName;
   if (row.name !== null) target.name = row.name;
   return target;
-}
-
-function chunks<T>(items: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
 }
 
 export function targetStore({ db, dialect }: ControlDatabase) {
