@@ -22,7 +22,9 @@ function jsonSafe(value: unknown): unknown {
 
 const bytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value), 'utf8');
 
-export function captureOutput(result: Pick<RunResult, 'resultSets' | 'messages'>): CapturedOutput {
+/** `result` undefined (a failed attempt whose driver attached no partial output) captures nothing. */
+export function captureOutput(output: Pick<RunResult, 'resultSets' | 'messages'> | undefined): CapturedOutput {
+  const result = output ?? { resultSets: [], messages: [] };
   const out: CapturedOutput = { resultSets: [], messages: [], truncated: false, limits: { rowsPerResultSet: ROWS_PER_RESULT_SET, totalBytes: TOTAL_BYTES } };
   // Room for the envelope itself, so the whole document stays under the limit.
   let budget = TOTAL_BYTES - bytes(out) - 64;

@@ -3,6 +3,8 @@
  * every error says if it is retryable). Drivers throw these; the attempt activity records the
  * message and the target orchestrator decides to retry or stop. Messages never hold a password.
  */
+import type { RunResult } from './driver';
+
 export abstract class TargetError extends Error {
   abstract readonly retryable: boolean;
   constructor(message: string) {
@@ -39,4 +41,26 @@ export class TaskCanceledError extends TargetError {
 /** The database no longer exists (removed between expansion and attempt): the child ends Skipped. */
 export class DatabaseMissingError extends TargetError {
   readonly retryable = false;
+}
+
+/** What an attempt produced before it failed: the messages and result sets a driver had read when the error came. */
+export type PartialOutput = Pick<RunResult, 'resultSets' | 'messages'>;
+
+// Kept beside the error rather than on it: any thrown value (a TargetError, a driver's own error) can carry it, and it never reaches a message or a log.
+const partialOutputs = new WeakMap<object, PartialOutput>();
+
+/**
+ * Attaches to `error` the output its attempt produced before failing, so a failed attempt keeps
+ * what it printed (captureOutput(partialOutputOf(error))). Returns `error`. Primitives cannot
+ * carry it and are returned as they are.
+ */
+export function withPartialOutput<E>(error: E, output: PartialOutput): E {
+  if (error !== null && (typeof error === 'object' || typeof error === 'function')) partialOutputs.set(error as object, output);
+  return error;
+}
+
+/** The output a driver attached to `error` with withPartialOutput, or undefined when it attached none. */
+export function partialOutputOf(error: unknown): PartialOutput | undefined {
+  if (error === null || (typeof error !== 'object' && typeof error !== 'function')) return undefined;
+  return partialOutputs.get(error as object);
 }
