@@ -30,7 +30,7 @@ export function sqlServerPoolConfig(database: Pick<DatabaseRef, 'serverName' | '
     connectionTimeout: settings.connectTimeoutMs ?? 15_000,
     // The driver bounds each request itself (task timeout, cancel); tedious' own timeout would cut long scripts.
     requestTimeout: 0,
-    arrayRowMode: true,
+    // No arrayRowMode here: each request sets its own row shape (sqlServerRequests.ts).
     options: {
       encrypt: settings.encrypt,
       trustServerCertificate: settings.trustServerCertificate,

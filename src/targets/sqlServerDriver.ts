@@ -8,16 +8,16 @@
  */
 import type { ConnectionPool, Request } from 'mssql';
 import { boundAttempt, throwIfCanceled } from './attemptBounds';
-import type { ConnectionCredential, DatabaseRef, ResultSet, RunResult, ShardLocation, SqlSession, TargetDriver } from './driver';
+import type { ConnectionCredential, DatabaseRef, ResultSet, RunResult, ShardLocation, TargetDriver } from './driver';
 import { TargetError } from './errors';
 import { batchRuns, splitGoBatches } from './goSplitter';
 import { createPoolCache } from './poolCache';
 import { sqlServerColumnInfo, type MssqlColumn } from './sqlServerColumns';
 import { sqlServerPoolConfig, sqlServerPoolKey, type SqlServerSettings } from './sqlServerConnection';
 import { classifySqlServerError } from './sqlServerErrors';
-import { withPinnedConnection, type PinnedConnection } from './sqlServerPinnedConnection';
-import { LIST_DATABASES_SQL, LIST_ELASTIC_POOL_DATABASES_SQL, READ_SHARD_MAP_SQL } from './sqlServerQueries';
-import { notAShardMapManager, toShardLocations, type ShardRow } from './shardMap';
+import { withPinnedConnection } from './sqlServerPinnedConnection';
+import { listDatabasesOn, listElasticPoolDatabasesOn, readShardRowsOn, scriptRequest, sqlServerSession, type RequestParent } from './sqlServerRequests';
+import { notAShardMapManager, toShardLocations } from './shardMap';
 
 export interface SqlServerDriverOptions extends SqlServerSettings {
   /** A pool unused this long is closed. */
@@ -57,55 +57,19 @@ export function createSqlServerDriver(options: SqlServerDriverOptions): TargetDr
   const classify = (error: unknown, database: DatabaseRef, credential: ConnectionCredential, batchLine?: number) =>
     error instanceof TargetError ? error : classifySqlServerError(error, { database, credential, batchLine });
 
-  /** A request on the pinned connection, or on the pool, with the driver's own time bound. */
-  // mssql 12 takes per-request overrides as a second argument; its typings do not know it yet.
-  const metadataRequest = (parent: ConnectionPool) =>
-    new (mssql().Request as unknown as new (p: ConnectionPool, o: { requestTimeout: number }) => Request)(parent, { requestTimeout: metadataTimeoutMs });
-
+  /** One of the driver's own queries on `master` or a manager database, errors classified (or translated first). */
   async function query<T>(
     database: DatabaseRef,
     credential: ConnectionCredential,
-    text: string,
-    inputs: Record<string, string> = {},
+    read: (parent: RequestParent) => Promise<T>,
     translate: (error: unknown) => TargetError | undefined = () => undefined,
-  ): Promise<T[]> {
+  ): Promise<T> {
     try {
-      return await withPool(database, credential, async (pool) => {
-        const request = metadataRequest(pool);
-        for (const [name, value] of Object.entries(inputs)) request.input(name, mssql().NVarChar(4000), value);
-        return (await request.query(text)).recordset as unknown as T[];
-      });
+      return await withPool(database, credential, read);
     } catch (error) {
       throw translate(error) ?? classify(error, database, credential);
     }
   }
-
-  const sessionOf = (pinned: PinnedConnection): SqlSession => {
-    const session: SqlSession = {
-      async query(text, params = []) {
-        const request = metadataRequest(pinned.asParent());
-        params.forEach((value, i) => {
-          if (value instanceof Date) request.input(`p${i + 1}`, mssql().DateTime2(7), value);
-          else request.input(`p${i + 1}`, value);
-        });
-        return ((await request.query(text)).recordset ?? []) as Record<string, unknown>[];
-      },
-      async transaction(work) {
-        await metadataRequest(pinned.asParent()).batch('BEGIN TRANSACTION');
-        try {
-          const result = await work(session);
-          await metadataRequest(pinned.asParent()).batch('COMMIT TRANSACTION');
-          return result;
-        } catch (error) {
-          await metadataRequest(pinned.asParent())
-            .batch('IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION')
-            .catch(() => undefined);
-          throw error;
-        }
-      },
-    };
-    return session;
-  };
 
   return {
     engine: 'sqlserver',
@@ -144,8 +108,7 @@ export function createSqlServerDriver(options: SqlServerDriverOptions): TargetDr
             for (let i = 0; i < batch.repeat; i++) {
               if (bounds.reason) throw bounds.error();
               batchLine = batch.line;
-              const request = new (mssql().Request)(pinned.asParent());
-              request.arrayRowMode = true;
+              const request = scriptRequest(pinned.asParent());
               request.on('info', (info: { message: string }) => messages.push(info.message));
               current = request;
               const result = await request.batch(batch.text);
@@ -170,17 +133,15 @@ export function createSqlServerDriver(options: SqlServerDriverOptions): TargetDr
     },
 
     async listDatabases(serverName, credential) {
-      const rows = await query<{ name: string }>(master(serverName), credential, LIST_DATABASES_SQL);
-      return rows.map((r) => r.name);
+      return query(master(serverName), credential, (parent) => listDatabasesOn(parent, metadataTimeoutMs));
     },
 
     async listElasticPoolDatabases(serverName, poolName, credential) {
-      const rows = await query<{ name: string }>(master(serverName), credential, LIST_ELASTIC_POOL_DATABASES_SQL, { poolName });
-      return rows.map((r) => r.name);
+      return query(master(serverName), credential, (parent) => listElasticPoolDatabasesOn(parent, metadataTimeoutMs, poolName));
     },
 
     async readShardMap(manager, shardMapName, credential): Promise<ShardLocation[]> {
-      const rows = await query<ShardRow>(manager, credential, READ_SHARD_MAP_SQL, { shardMapName }, (error) =>
+      const rows = await query(manager, credential, (parent) => readShardRowsOn(parent, metadataTimeoutMs, shardMapName), (error) =>
         (error as { number?: number }).number === INVALID_OBJECT_NAME ? notAShardMapManager(manager) : undefined,
       );
       return toShardLocations('sqlserver', manager, shardMapName, rows);
@@ -188,7 +149,7 @@ export function createSqlServerDriver(options: SqlServerDriverOptions): TargetDr
 
     async withSession(database, credential, work) {
       try {
-        return await withPool(database, credential, (pool) => withPinnedConnection(pool, (pinned) => work(sessionOf(pinned))));
+        return await withPool(database, credential, (pool) => withPinnedConnection(pool, (pinned) => work(sqlServerSession(() => pinned.asParent(), metadataTimeoutMs))));
       } catch (error) {
         throw classify(error, database, credential);
       }
