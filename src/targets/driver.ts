@@ -58,6 +58,18 @@ export interface RunResult {
   messages: string[];
   /** Batches executed (a T-SQL script split on GO, with GO n repeats). */
   batches: number;
+  /** What the driver left out while reading, to stay within its bound (see keptOutput.ts); absent when nothing was. */
+  omitted?: OmittedOutput;
+}
+
+/** Messages and result sets a driver read but did not keep, all cut at one place between the head and the tail. */
+export interface OmittedOutput {
+  messages: number;
+  /** The cut is after this many of the kept messages. */
+  messagesAt: number;
+  resultSets: number;
+  /** The cut is after this many of the kept result sets. */
+  resultSetsAt: number;
 }
 
 export interface ShardLocation extends DatabaseRef {

@@ -44,7 +44,7 @@ export class DatabaseMissingError extends TargetError {
 }
 
 /** What an attempt produced before it failed: the messages and result sets a driver had read when the error came. */
-export type PartialOutput = Pick<RunResult, 'resultSets' | 'messages'>;
+export type PartialOutput = Pick<RunResult, 'resultSets' | 'messages' | 'omitted'>;
 
 // Kept beside the error rather than on it: any thrown value (a TargetError, a driver's own error) can carry it, and it never reaches a message or a log.
 const partialOutputs = new WeakMap<object, PartialOutput>();
