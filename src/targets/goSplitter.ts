@@ -3,7 +3,9 @@
  * case, leading blanks allowed), optionally followed by a count (`GO 3` runs the batch three
  * times) and a `--` comment. A GO inside a block comment (T-SQL nests them), a string literal
  * ('' escapes), a [bracketed] or "quoted" identifier is text, not a separator. Batches holding
- * only blanks and comments are not sent.
+ * only blanks and comments are not sent. One attempt runs at most MAX_STATEMENTS_PER_ATTEMPT
+ * statements, repeats included (one rule for every engine): a short script with large GO
+ * counts must not become unbounded work, nor, on a restart, the same unbounded work again.
  */
 import { PermanentTargetError } from './errors';
 
@@ -16,7 +18,21 @@ export interface Batch {
 }
 
 const GO_LINE = /^[ \t]*go(?:[ \t]+(\d+))?[ \t]*(?:--.*)?$/i;
-const MAX_REPEAT = 1_000_000;
+
+/**
+ * Statements (SQLite) or batches (SQL Server, PostgreSQL) one attempt may run, GO repeats
+ * included. Past it the script is refused before anything runs (PermanentTargetError).
+ */
+export const MAX_STATEMENTS_PER_ATTEMPT = 10_000;
+
+/** Throws PermanentTargetError when `count` statements (repeats included) exceed MAX_STATEMENTS_PER_ATTEMPT; `what` names them in the message. */
+export function checkStatementCount(count: number, what = 'statements'): void {
+  if (count > MAX_STATEMENTS_PER_ATTEMPT) {
+    throw new PermanentTargetError(
+      `The script would run ${count.toLocaleString('en-US')} ${what} (GO repeats included); an attempt runs at most ${MAX_STATEMENTS_PER_ATTEMPT.toLocaleString('en-US')}. Lower the counts after GO, or loop inside the script.`,
+    );
+  }
+}
 
 type State = { kind: 'code' } | { kind: 'block'; depth: number } | { kind: 'quoted'; close: string };
 
@@ -80,8 +96,8 @@ export function splitGoBatches(script: string): Batch[] {
     const go = state.kind === 'code' ? GO_LINE.exec(line) : null;
     if (go) {
       const repeat = go[1] === undefined ? 1 : Number(go[1]);
-      if (repeat < 1 || repeat > MAX_REPEAT) {
-        throw new PermanentTargetError(`Line ${index + 1}: the count after GO must be between 1 and ${MAX_REPEAT} (got ${go[1]}).`);
+      if (repeat < 1 || repeat > MAX_STATEMENTS_PER_ATTEMPT) {
+        throw new PermanentTargetError(`Line ${index + 1}: the count after GO must be between 1 and ${MAX_STATEMENTS_PER_ATTEMPT.toLocaleString('en-US')} (got ${go[1]}).`);
       }
       flush(repeat, index + 2);
       return;
@@ -92,6 +108,7 @@ export function splitGoBatches(script: string): Batch[] {
     current.push(line);
   });
   flush(1, lines.length + 1);
+  checkStatementCount(batchRuns(batches), 'batches');
   return batches;
 }
 

@@ -1,4 +1,4 @@
-import { batchRuns, splitGoBatches } from '../../../src/targets/goSplitter';
+import { batchRuns, checkStatementCount, MAX_STATEMENTS_PER_ATTEMPT, splitGoBatches } from '../../../src/targets/goSplitter';
 import { PermanentTargetError } from '../../../src/targets/errors';
 
 const texts = (script: string) => splitGoBatches(script).map((b) => b.text.trim());
@@ -52,5 +52,26 @@ describe('splitGoBatches', () => {
   it('returns no batch for an empty script', () => {
     expect(splitGoBatches('')).toEqual([]);
     expect(splitGoBatches('\n  \nGO\n')).toEqual([]);
+  });
+
+  it('refuses the 840-byte script of 40 batches each repeated a million times, naming the limit, before anything runs', () => {
+    const script = Array.from({ length: 40 }, () => 'SELECT 1;\nGO 1000000').join('\n');
+    expect(Buffer.byteLength(script)).toBeGreaterThanOrEqual(839);
+    const started = Date.now();
+    expect(() => splitGoBatches(script)).toThrow(PermanentTargetError);
+    expect(() => splitGoBatches(script)).toThrow(/between 1 and 10,000/);
+    expect(Date.now() - started).toBeLessThan(500);
+  });
+
+  it('caps the sum of repeats per attempt, not only each GO count', () => {
+    const fits = Array.from({ length: 2 }, () => 'SELECT 1\nGO 5000').join('\n');
+    expect(batchRuns(splitGoBatches(fits))).toBe(MAX_STATEMENTS_PER_ATTEMPT);
+    const over = `${fits}\nSELECT 2\nGO`;
+    expect(() => splitGoBatches(over)).toThrow(/10,001 batches .*at most 10,000/);
+  });
+
+  it('checkStatementCount lets the limit through and refuses one more', () => {
+    expect(() => checkStatementCount(MAX_STATEMENTS_PER_ATTEMPT)).not.toThrow();
+    expect(() => checkStatementCount(MAX_STATEMENTS_PER_ATTEMPT + 1)).toThrow(PermanentTargetError);
   });
 });
