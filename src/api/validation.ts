@@ -1,6 +1,7 @@
 /** zod issues as the API's field errors (`body.maxAttempts`, `query.limit`). */
 import type { z } from 'zod';
 import { ValidationError, type FieldError } from '../domain/errors';
+import { nulFieldErrors } from './nulCharacters';
 
 type Issue = z.core.$ZodIssue;
 
@@ -35,8 +36,10 @@ export function fieldErrors(where: 'body' | 'query' | 'params', error: z.ZodErro
 }
 
 export function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, where: 'body' | 'query' | 'params'): T {
-  const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  const errors = fieldErrors(where, result.error);
+  // A NUL is refused before the schema: no schema names it, and no control database stores it.
+  const nul = nulFieldErrors(value, where);
+  const result = nul.length > 0 ? undefined : schema.safeParse(value);
+  if (result?.success) return result.data;
+  const errors = result ? fieldErrors(where, result.error) : nul;
   throw new ValidationError(`The request ${where === 'body' ? 'body' : where === 'query' ? 'query string' : 'path'} is not valid: ${errors.map((e) => `${e.path} ${e.message}`).join('; ')}`, errors);
 }
