@@ -1,7 +1,10 @@
 /**
- * The few named errors of the product. They are thrown anywhere below the edge and mapped to
- * HTTP problem details in exactly one place (src/api/problem.ts). Messages must never carry a
- * secret: they are returned to callers and logged.
+ * The few named errors of the product. They are thrown anywhere below the edge; each says only
+ * what went wrong and whether trying the same thing again later may help (`retryable`), which
+ * is what an attempt needs to decide on a retry. HTTP is not their business: src/api/problem.ts
+ * alone maps each kind to a status. Target errors (src/targets/errors.ts) and secret store
+ * errors (src/secrets/errors.ts) are kinds of these. Messages must never carry a secret: they
+ * are returned to callers and logged.
  */
 
 export interface FieldError {
@@ -11,8 +14,8 @@ export interface FieldError {
 }
 
 export abstract class ElasticJobsError extends Error {
-  abstract readonly status: number;
-  abstract readonly title: string;
+  /** Whether the same operation, tried again later unchanged, may succeed (a dependency away for a while), or never will (bad input, a missing object, a refusal). */
+  abstract readonly retryable: boolean;
   constructor(message: string) {
     super(message);
     this.name = new.target.name;
@@ -20,8 +23,7 @@ export abstract class ElasticJobsError extends Error {
 }
 
 export class ValidationError extends ElasticJobsError {
-  readonly status = 400;
-  readonly title = 'Bad Request';
+  readonly retryable = false;
   constructor(
     message: string,
     readonly errors: FieldError[] = [],
@@ -31,18 +33,15 @@ export class ValidationError extends ElasticJobsError {
 }
 
 export class UnauthorizedError extends ElasticJobsError {
-  readonly status = 401;
-  readonly title = 'Unauthorized';
+  readonly retryable = false;
 }
 
 export class ForbiddenError extends ElasticJobsError {
-  readonly status = 403;
-  readonly title = 'Forbidden';
+  readonly retryable = false;
 }
 
 export class NotFoundError extends ElasticJobsError {
-  readonly status = 404;
-  readonly title = 'Not Found';
+  readonly retryable = false;
   constructor(
     readonly kind: string,
     readonly key: string,
@@ -54,23 +53,20 @@ export class NotFoundError extends ElasticJobsError {
 }
 
 export class ConflictError extends ElasticJobsError {
-  readonly status = 409;
-  readonly title = 'Conflict';
+  readonly retryable = false;
 }
 
 export class PayloadTooLargeError extends ElasticJobsError {
-  readonly status = 413;
-  readonly title = 'Payload Too Large';
+  readonly retryable = false;
 }
+
 
 /** The control database could not be reached or kept failing after retries. */
 export class ControlDatabaseUnavailableError extends ElasticJobsError {
-  readonly status = 503;
-  readonly title = 'Service Unavailable';
+  readonly retryable = true;
 }
 
 /** A server, elastic pool or shard map asked on the caller's behalf (a dry-run expansion) could not answer. */
 export class TargetUnavailableError extends ElasticJobsError {
-  readonly status = 502;
-  readonly title = 'Bad Gateway';
+  readonly retryable = true;
 }

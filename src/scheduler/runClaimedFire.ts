@@ -89,7 +89,7 @@ async function settleAfterError(services: Services, fire: FireKey, executionId: 
     services.logger.warn('Scheduled fire found its execution already written', log);
     return { status, executionId, message: existing.lastMessage };
   }
-  if (error instanceof ElasticJobsError && error.status < 500) {
+  if (error instanceof ElasticJobsError && !error.retryable) {
     const message = `The scheduled fire could not start: ${text}`;
     await fires.settle(fire, { status: 'failed', executionId: null, message });
     services.logger.warn('Scheduled fire could not start', log);

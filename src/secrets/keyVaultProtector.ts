@@ -6,14 +6,14 @@
  * reference is not disturbed. The app reaches the vault with its managed identity
  * (DefaultAzureCredential; AZURE_CLIENT_ID picks the user-assigned identity).
  *
- * A Key Vault call that fails throws TransientTargetError (a retry of the attempt may well
+ * A Key Vault call that fails throws SecretStoreUnavailableError (a retry of the attempt may well
  * succeed once the vault answers) and never falls back to anything else: no plain text, ever.
  * Messages name the credential and the HTTP status, never a value.
  */
 import crypto from 'node:crypto';
 import type { TokenCredential } from '@azure/core-auth';
 import { SecretClient, type SecretClientOptions } from '@azure/keyvault-secrets';
-import { PermanentTargetError, TransientTargetError } from '../targets/errors';
+import { SecretStoreUnavailableError, SecretUnreadableError } from './errors';
 import type { PasswordProtector } from './passwordProtector';
 
 export interface KeyVaultProtectorOptions {
@@ -85,31 +85,35 @@ export function createKeyVaultProtector(options: KeyVaultProtectorOptions): Pass
         const secret = await vault().setSecret(name, password, { contentType: 'password', tags: { credential: credentialName.slice(0, 256) } });
         version = secret.properties.version;
       } catch (e) {
-        throw new TransientTargetError(`Key Vault did not store the password of credential '${credentialName}' (${describeFailure(e)}).`);
+        throw new SecretStoreUnavailableError(`Key Vault did not store the password of credential '${credentialName}' (${describeFailure(e)}).`);
       }
-      if (!version) throw new TransientTargetError(`Key Vault stored the password of credential '${credentialName}' but returned no version.`);
+      if (!version) throw new SecretStoreUnavailableError(`Key Vault stored the password of credential '${credentialName}' but returned no version.`);
       return secretReference(name, version);
     },
 
     async unprotect(credentialName, stored) {
       const reference = parseSecretReference(stored);
       if (!reference) {
-        throw new PermanentTargetError(
+        throw new SecretUnreadableError(
           `The stored password of credential '${credentialName}' is not a Key Vault reference (was it written with another SECRETS_PROVIDER?).`,
         );
       }
       // A reference copied onto another credential (someone with write access to the control
       // database) must not make this credential send that other password.
       if (reference.name !== secretNameFor(credentialName)) {
-        throw new PermanentTargetError(`The stored password of credential '${credentialName}' refers to a secret of another credential.`);
+        throw new SecretUnreadableError(`The stored password of credential '${credentialName}' refers to a secret of another credential.`);
       }
       let value: string | undefined;
       try {
         value = (await vault().getSecret(reference.name, { version: reference.version })).value;
       } catch (e) {
-        throw new TransientTargetError(`Key Vault did not return the password of credential '${credentialName}' (${describeFailure(e)}).`);
+        // A version that is gone (secret deleted or purged) never comes back; anything else (throttling, an outage, a role assignment still propagating) may.
+        if ((e as { statusCode?: unknown })?.statusCode === 404) {
+          throw new SecretUnreadableError(`Key Vault has no such version of the password of credential '${credentialName}' (${describeFailure(e)}).`);
+        }
+        throw new SecretStoreUnavailableError(`Key Vault did not return the password of credential '${credentialName}' (${describeFailure(e)}).`);
       }
-      if (value === undefined) throw new TransientTargetError(`Key Vault returned no value for the password of credential '${credentialName}'.`);
+      if (value === undefined) throw new SecretStoreUnavailableError(`Key Vault returned no value for the password of credential '${credentialName}'.`);
       return value;
     },
   };

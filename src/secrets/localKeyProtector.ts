@@ -7,6 +7,8 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { SecretUnreadableError } from './errors';
+import { PRIVATE_FILE_MODE, makePrivateFolder } from '../privateFiles';
 import type { PasswordProtector } from './passwordProtector';
 
 export function parseMasterKey(text: string): Buffer {
@@ -19,10 +21,10 @@ export function parseMasterKey(text: string): Buffer {
 /** Reads the key file, creating it (0600) when missing. */
 export function loadOrCreateKeyFile(file: string): Buffer {
   if (fs.existsSync(file)) return parseMasterKey(fs.readFileSync(file, 'utf8'));
-  fs.mkdirSync(path.dirname(file), { recursive: true });
+  makePrivateFolder(path.dirname(file));
   const key = crypto.randomBytes(32);
   try {
-    fs.writeFileSync(file, key.toString('base64') + '\n', { mode: 0o600, flag: 'wx' });
+    fs.writeFileSync(file, key.toString('base64') + '\n', { mode: PRIVATE_FILE_MODE, flag: 'wx' });
   } catch (e) {
     // Another process created it first: use theirs.
     if ((e as NodeJS.ErrnoException).code === 'EEXIST') return parseMasterKey(fs.readFileSync(file, 'utf8'));
@@ -42,14 +44,14 @@ export function createLocalKeyProtector(key: Buffer): PasswordProtector {
     },
     async unprotect(credentialName, stored) {
       const [version, iv, tag, ciphertext] = stored.split(':');
-      if (version !== 'v1' || !iv || !tag || ciphertext === undefined) throw new Error(`The stored password of credential '${credentialName}' is not in a known format.`);
+      if (version !== 'v1' || !iv || !tag || ciphertext === undefined) throw new SecretUnreadableError(`The stored password of credential '${credentialName}' is not in a known format.`);
       const decipher = crypto.createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
       decipher.setAAD(Buffer.from(credentialName, 'utf8'));
       decipher.setAuthTag(Buffer.from(tag, 'base64url'));
       try {
         return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString('utf8');
       } catch {
-        throw new Error(`The stored password of credential '${credentialName}' cannot be decrypted with this master key.`);
+        throw new SecretUnreadableError(`The stored password of credential '${credentialName}' cannot be decrypted with this master key.`);
       }
     },
   };

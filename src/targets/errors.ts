@@ -1,17 +1,15 @@
 /**
  * What went wrong on a target database, and whether retrying can help (the Temporal habit:
  * every error says if it is retryable). Drivers throw these; the attempt activity records the
- * message and the target orchestrator decides to retry or stop. Messages never hold a password.
+ * message and the target orchestrator decides to retry or stop. They are kinds of the domain's
+ * ElasticJobsError, so one `retryable` decides for every error an attempt meets. Messages never
+ * hold a password.
  */
+import { ElasticJobsError } from '../domain/errors';
 import type { RunResult } from './driver';
 
-export abstract class TargetError extends Error {
-  abstract readonly retryable: boolean;
-  constructor(message: string) {
-    super(message);
-    this.name = new.target.name;
-  }
-}
+/** An error met on (or on the way to) a target server. */
+export abstract class TargetError extends ElasticJobsError {}
 
 /** Connection reset, failover, throttling, deadlock, login to a database not ready yet... */
 export class TransientTargetError extends TargetError {
@@ -38,9 +36,13 @@ export class TaskCanceledError extends TargetError {
   readonly retryable = false;
 }
 
-/** The database no longer exists (removed between expansion and attempt): the child ends Skipped. */
+/**
+ * The database does not exist on its server. Whether that is final depends on how the child was
+ * found (the attempt decides): a database the user named may yet be created, and is retried; one
+ * found by enumeration and gone since ends Skipped.
+ */
 export class DatabaseMissingError extends TargetError {
-  readonly retryable = false;
+  readonly retryable = true;
 }
 
 /** What an attempt produced before it failed: the messages and result sets a driver had read when the error came. */

@@ -1,6 +1,6 @@
 import { createKeyVaultProtector, parseSecretReference, secretNameFor } from '../../../src/secrets/keyVaultProtector';
 import type { PasswordProtector } from '../../../src/secrets/passwordProtector';
-import { PermanentTargetError, TransientTargetError } from '../../../src/targets/errors';
+import { SecretStoreUnavailableError, SecretUnreadableError } from '../../../src/secrets/errors';
 import { createApiHarness, type ApiHarness } from '../../support/apiHarness';
 import { CONTROL_DIALECTS } from '../../support/controlDatabases';
 import { startKeyVaultStandIn, type KeyVaultStandIn } from './keyVaultStandIn';
@@ -63,7 +63,8 @@ describe('Key Vault protector against the HTTPS stand-in', () => {
     vault.failWith(503);
     const before = vault.requests.length;
     const error = await thrown(protector.protect('failing', PASSWORD));
-    expect(error).toBeInstanceOf(TransientTargetError);
+    expect(error).toBeInstanceOf(SecretStoreUnavailableError);
+    expect((error as SecretStoreUnavailableError).retryable).toBe(true);
     expect(error.message).toContain("credential 'failing'");
     expect(error.message).toContain('503');
     expect(error.message).not.toContain(PASSWORD);
@@ -76,15 +77,16 @@ describe('Key Vault protector against the HTTPS stand-in', () => {
     const stored = await protector.protect('reading', PASSWORD);
     vault.failWith(500);
     const error = await thrown(protector.unprotect('reading', stored));
-    expect(error).toBeInstanceOf(TransientTargetError);
+    expect(error).toBeInstanceOf(SecretStoreUnavailableError);
+    expect((error as SecretStoreUnavailableError).retryable).toBe(true);
     expect(error.message).not.toContain(PASSWORD);
   });
 
   it('refuses a reference copied from another credential and a value written by another provider', async () => {
     const other = await protector.protect('other', PASSWORD);
-    expect(await thrown(protector.unprotect('mine', other))).toBeInstanceOf(PermanentTargetError);
-    expect(await thrown(protector.unprotect('mine', 'v1:aXY:dGFn:Y2lwaGVy'))).toBeInstanceOf(PermanentTargetError);
-    expect(await thrown(protector.unprotect('mine', PASSWORD))).toBeInstanceOf(PermanentTargetError);
+    expect(await thrown(protector.unprotect('mine', other))).toBeInstanceOf(SecretUnreadableError);
+    expect(await thrown(protector.unprotect('mine', 'v1:aXY:dGFn:Y2lwaGVy'))).toBeInstanceOf(SecretUnreadableError);
+    expect(await thrown(protector.unprotect('mine', PASSWORD))).toBeInstanceOf(SecretUnreadableError);
   });
 });
 
