@@ -1,7 +1,8 @@
 /**
  * The local host's HTTP server: the same route table and edge as Azure Functions, on
  * 127.0.0.1 under /api. Where Azure checks the function key, this server checks
- * ELASTIC_JOBS_API_KEY (when configured) in `x-functions-key` or `?code=`.
+ * ELASTIC_JOBS_API_KEY (when configured) in `x-functions-key` or `?code=`. Before either, the
+ * host boundary (./hostBoundary) refuses what a web page on another origin could send.
  */
 import crypto from 'node:crypto';
 import http from 'node:http';
@@ -9,12 +10,18 @@ import type { AddressInfo } from 'node:net';
 import { HttpRequest, InvocationContext } from '@azure/functions';
 import { MAX_BODY_BYTES, invokeRoute, toHttpResponse } from '../api/edge';
 import { problem } from '../api/problem';
-import type { ApiResponse } from '../api/route';
+import type { Access, ApiResponse } from '../api/route';
 import { createRouter } from '../api/router';
 import { routes } from '../api/routes';
+import { DASHBOARD_PATH, serveDashboard } from '../dashboard/serveDashboard';
+import type { DashboardSettings } from '../dashboard/dashboardPage';
 import type { Services } from '../services';
+import { boundaryRefusal } from './hostBoundary';
 
 const API_PREFIX = '/api/';
+
+/** The local dashboard calls the API beside it with the API key the user types in. */
+const LOCAL_DASHBOARD: DashboardSettings = { apiBase: '/api', auth: 'key' };
 
 function keyMatches(expected: string, given: string | null): boolean {
   if (given === null) return false;
@@ -52,15 +59,68 @@ function headersOf(req: http.IncomingMessage): Record<string, string> {
   return out;
 }
 
+function header(req: http.IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value.join(', ') : value;
+}
+
+/** Answers without reading the body, and closes the connection (an unread body cannot be skipped). */
+function refuse(res: http.ServerResponse, response: ApiResponse): void {
+  res.setHeader('connection', 'close');
+  send(res, response);
+}
+
+/**
+ * The request's URL, or undefined when its target is not an origin-form path (`/api/...`):
+ * `//other/x` or an absolute URL would otherwise pick another authority.
+ */
+function requestUrl(req: http.IncomingMessage, port: number): URL | undefined {
+  const target = req.url ?? '/';
+  if (!target.startsWith('/') || target.startsWith('//')) return undefined;
+  try {
+    // The Host was checked by boundaryRefusal; without one (HTTP/1.0) the listening address stands in.
+    return new URL(target, `http://${req.headers.host ?? `127.0.0.1:${port}`}`);
+  } catch {
+    return undefined;
+  }
+}
+
 export function createLocalServer(services: Services): http.Server {
   const router = createRouter(routes);
-  const { apiKey } = services.config;
+  const { apiKey, readerApiKey } = services.config;
+  /** What a key grants: the API key everything, the reader key GET routes; no key configured, everything. */
+  const accessOfKey = (given: string | null): Access | undefined => {
+    if (!apiKey) return 'admin';
+    if (keyMatches(apiKey, given)) return 'admin';
+    if (readerApiKey && keyMatches(readerApiKey, given)) return 'read';
+    return undefined;
+  };
 
   return http.createServer((req, res) => {
     void (async () => {
-      const url = new URL(req.url ?? '/', `http://${req.headers.host ?? '127.0.0.1'}`);
-      if (!url.pathname.startsWith(API_PREFIX)) return send(res, problem(404, 'Not Found', 'The API is served under /api/.'));
-      if (apiKey && !keyMatches(apiKey, req.headers['x-functions-key']?.toString() ?? url.searchParams.get('code'))) {
+      const port = req.socket.localPort ?? 0;
+      const refusal = boundaryRefusal(
+        {
+          method: req.method ?? 'GET',
+          host: req.headers.host,
+          origin: req.headers.origin,
+          secFetchSite: header(req, 'sec-fetch-site'),
+          secFetchMode: header(req, 'sec-fetch-mode'),
+        },
+        port,
+      );
+      if (refusal) return refuse(res, problem(refusal.status, refusal.title, refusal.detail));
+      const url = requestUrl(req, port);
+      if (!url) return refuse(res, problem(400, 'Bad Request', 'The request target is not a path.'));
+      if (url.pathname === '/' && (req.method === 'GET' || req.method === 'HEAD')) return send(res, { status: 302, headers: { location: DASHBOARD_PATH } });
+      // The dashboard's page and files hold no data: the page asks for the key and calls the API with it.
+      if (url.pathname === DASHBOARD_PATH || url.pathname.startsWith(`${DASHBOARD_PATH}/`)) {
+        if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, problem(405, 'Method Not Allowed', 'The dashboard is read with GET.'));
+        return send(res, serveDashboard(url.pathname.slice(DASHBOARD_PATH.length), LOCAL_DASHBOARD));
+      }
+      if (!url.pathname.startsWith(API_PREFIX)) return send(res, problem(404, 'Not Found', 'The API is served under /api/ and the dashboard at /api/dashboard.'));
+      const keyAccess = accessOfKey(req.headers['x-functions-key']?.toString() ?? url.searchParams.get('code'));
+      if (!keyAccess) {
         return send(res, problem(401, 'Unauthorized', 'A valid API key is required in the x-functions-key header.'));
       }
       const matched = router.match(req.method ?? 'GET', url.pathname.slice(API_PREFIX.length));
@@ -82,7 +142,7 @@ export function createLocalServer(services: Services): http.Server {
         body: body.length ? { bytes: body } : undefined,
       });
       const invocation = new InvocationContext({ functionName: matched.route.name, invocationId: crypto.randomUUID() });
-      send(res, await invokeRoute(matched.route, request, invocation, services));
+      send(res, await invokeRoute(matched.route, request, invocation, services, { keyAccess }));
     })().catch((error: unknown) => {
       services.logger.error('Local host request failed', { error: error instanceof Error ? error.message : String(error) });
       if (!res.headersSent) send(res, problem(500, 'Internal Server Error', 'An unexpected error occurred; it has been logged.'));
