@@ -18,6 +18,7 @@ import { watchExecution } from '../src/cli/watchExecution';
 import { loadConfig } from '../src/config';
 import type { JobExecution, TaskExecution } from '../src/domain/schemas/execution';
 import { startLocalHost } from '../src/local/main';
+import { makePrivateFolder } from '../src/privateFiles';
 
 // ELASTIC_JOBS_DEMO_DIR moves it (the tests run the demo in a temporary folder).
 const DATA_DIR = path.resolve(process.env.ELASTIC_JOBS_DEMO_DIR ?? path.join('.elastic-jobs', 'demo'));
@@ -69,7 +70,7 @@ async function provisionLateTenantAfterFirstFailure(api: ApiClient, executionId:
 
 async function main(): Promise<number> {
   fs.rmSync(DATA_DIR, { recursive: true, force: true });
-  fs.mkdirSync(path.join(DATA_DIR, TENANTS), { recursive: true });
+  makePrivateFolder(path.join(DATA_DIR, TENANTS));
   for (const file of ACTIVE) createTenant(file, ordersOf(file), file !== LATE);
   createTenant(ARCHIVED, 3);
 

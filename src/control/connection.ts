@@ -6,9 +6,9 @@
  *                                 otherwise Entra (azure-active-directory-default)
  * This is the only module that knows which driver backs which dialect.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { CamelCasePlugin, Kysely, MssqlDialect, PostgresDialect, SqliteDialect } from 'kysely';
+import { createPrivateFile, makePrivateFolder } from '../privateFiles';
 import type { ControlSchema } from './schema';
 
 export type ControlDialect = 'sqlite' | 'postgres' | 'mssql';
@@ -39,7 +39,11 @@ export function openControlDatabase(url: string): ControlDatabase {
   const description = `${dialect} ${redactUrl(url)}`;
   if (dialect === 'sqlite') {
     const file = url.slice('sqlite:'.length);
-    if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    if (file !== ':memory:') {
+      // Private from the start: SQLite gives the -wal and -shm files the database file's own mode.
+      makePrivateFolder(path.dirname(path.resolve(file)));
+      createPrivateFile(file);
+    }
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const BetterSqlite3 = require('better-sqlite3') as typeof import('better-sqlite3');
     const sqlite = new BetterSqlite3(file);
