@@ -2,7 +2,8 @@
  * Running attempts watch the control database for the reason to stop: a cancel flag (the
  * child's or its parent's) or the child ended under them (the job timed out). One watcher per
  * process polls for every running attempt at once, so a thousand concurrent attempts cost one
- * query per tick, not a thousand.
+ * query per tick, not a thousand. A poll judges only the children it asked about, and a child
+ * missing from the answer is read again before its absence stops anything.
  */
 import type { ExecutionStore, StopSignal } from '../control/stores/executionStore';
 import { isTerminal } from '../domain/lifecycle';
@@ -10,7 +11,7 @@ import type { Logger } from '../logging';
 
 export type StopReason = 'Canceled' | 'TimedOut';
 
-/** Why an attempt on a child must stop now, if it must. A child that vanished counts as cancelled. */
+/** Why an attempt on a child must stop now, if it must. A child that vanished (no row, read twice) counts as cancelled. */
 export function stopReasonOf(signal: StopSignal | undefined): StopReason | undefined {
   if (!signal || signal.cancelRequested) return 'Canceled';
   if (isTerminal(signal.lifecycle)) return signal.lifecycle === 'TimedOut' ? 'TimedOut' : 'Canceled';
@@ -31,8 +32,15 @@ export function createStopWatcher(executions: ExecutionStore, pollMs: number, lo
     if (polling || watchers.size === 0) return;
     polling = true;
     try {
-      const signals = await executions.stopSignals([...watchers.keys()]);
-      for (const [id, callbacks] of [...watchers]) {
+      // Judge only what was asked: an attempt that starts while the query is out is not in its answer.
+      const asked = [...watchers.keys()];
+      const signals = await executions.stopSignals(asked);
+      // No row is not a signal by itself (a lagging replica, a row not yet visible): read it again.
+      const missing = asked.filter((id) => !signals.has(id) && watchers.has(id));
+      if (missing.length > 0) for (const [id, signal] of await executions.stopSignals(missing)) signals.set(id, signal);
+      for (const id of asked) {
+        const callbacks = watchers.get(id);
+        if (!callbacks) continue;
         const reason = stopReasonOf(signals.get(id));
         if (!reason) continue;
         watchers.delete(id);
