@@ -23,7 +23,11 @@ const Settings = z.object({
   KEY_VAULT_URL: z.url().optional(),
   SQLITE_TARGETS_ENABLED: flag.optional(),
   SQLITE_TARGETS_ROOT: z.string().min(1).optional(),
-  SQLSERVER_ENCRYPT: flag.optional(),
+  SQLSERVER_ENCRYPT: z
+    .enum(['strict', 'true', 'false', '1', '0'])
+    .transform((v) => (v === 'strict' ? ('strict' as const) : v === 'true' || v === '1'))
+    .optional(),
+  POSTGRES_SSLMODE: z.enum(['disable', 'require', 'verify-full']).optional(),
   SQLSERVER_TRUST_SERVER_CERTIFICATE: flag.optional(),
   DEFAULT_MAX_PARALLELISM: z.coerce.number().int().min(1).max(10_000).optional(),
   HISTORY_RETENTION: durationSetting.optional(),
@@ -47,7 +51,13 @@ export interface Config {
   secretsProvider: 'local' | 'keyvault';
   keyVaultUrl?: string;
   sqliteTargets: { enabled: boolean; root: string };
-  sqlServer: { encrypt: boolean; trustServerCertificate: boolean };
+  /** `encrypt`: SQLSERVER_ENCRYPT, `strict` (TDS 8), `true` (TLS required, the default) or `false` (local test servers; logged as insecure at start). */
+  sqlServer: { encrypt: boolean | 'strict'; trustServerCertificate: boolean };
+  /**
+   * `sslMode`: POSTGRES_SSLMODE. Unset: `verify-full` on the Azure host; on the local host
+   * `verify-full` for Azure Database for PostgreSQL hosts and `disable` for others.
+   */
+  postgres: { sslMode?: 'disable' | 'require' | 'verify-full' };
   defaultMaxParallelism: number;
   historyRetention: string;
   sqlpackagePath?: string;
@@ -96,6 +106,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, host: HostKind 
       root: path.resolve(s.SQLITE_TARGETS_ROOT ?? path.join(dataDir, 'sqlite')),
     },
     sqlServer: { encrypt: s.SQLSERVER_ENCRYPT ?? true, trustServerCertificate: s.SQLSERVER_TRUST_SERVER_CERTIFICATE ?? false },
+    postgres: { sslMode: s.POSTGRES_SSLMODE ?? (host === 'azure' ? 'verify-full' : undefined) },
     defaultMaxParallelism: s.DEFAULT_MAX_PARALLELISM ?? 100,
     historyRetention: s.HISTORY_RETENTION ?? 'P45D',
     sqlpackagePath: s.SQLPACKAGE_PATH,

@@ -59,7 +59,7 @@ export async function checkJobSettings(services: Services, s: JobSettings): Prom
   if (refused) throw new ForbiddenError(refused);
   if (destination) {
     const refusedDestination = scopeViolation(destinationCredential!.name, destinationCredential!.allowedServers, [
-      { serverName: destination.serverName, targetId: 'resultSetDestination' },
+      { engine: destination.engine, serverName: destination.serverName, targetId: 'resultSetDestination' },
     ]);
     if (refusedDestination) throw new ForbiddenError(refusedDestination);
   }

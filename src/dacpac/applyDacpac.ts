@@ -14,6 +14,7 @@ import type { TokenCredential } from '@azure/core-auth';
 import type { Config } from '../config';
 import type { ConnectionCredential, DatabaseRef } from '../targets/driver';
 import { PermanentTargetError, TaskCanceledError, TaskTimeoutError, TargetError, TransientTargetError } from '../targets/errors';
+import { admittedSqlServerEndpoint } from '../targets/sqlServerConnection';
 import { appBlobEndpointOf, classifyDacpacUri, downloadDacpac, type DacpacStorageOptions } from './dacpacSource';
 import { publishDacpac, type PublishOptions } from './sqlpackage';
 
@@ -89,13 +90,16 @@ export async function applyDacpac(input: ApplyDacpacInput): Promise<ApplyDacpacR
 
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ej-dacpac-'));
   try {
+    // sqlpackage (SqlClient) is given the admitted TCP endpoint, never the name as written: the credential's
+    // allowedServers judged it here, a named instance's Browser port included, and SqlClient reads `tcp:host,port` one way only.
+    const endpoint = await admittedSqlServerEndpoint(database.serverName, input.credential, 15_000);
     const sourceFile = path.join(workDir, 'content.dacpac');
     await downloadDacpac(source, sourceFile, stop.signal, input.azure);
     const auth = await authFor(input.credential, input.azure?.sqlTokenCredential, stop.signal);
     return await publishDacpac({
       sqlpackagePath: config.sqlpackagePath,
       sourceFile,
-      serverName: database.serverName,
+      serverName: `tcp:${endpoint.host},${endpoint.port}`,
       databaseName: database.databaseName,
       auth,
       encrypt: config.sqlServer.encrypt,

@@ -16,7 +16,8 @@ export interface PublishOptions {
   databaseName: string;
   /** `/TargetUser` + `/TargetPassword`, or `/AccessToken`. */
   auth: { user: string; password: string } | { accessToken: string };
-  encrypt: boolean;
+  /** SQLSERVER_ENCRYPT: sqlpackage's /TargetEncryptConnection takes Strict (TDS 8), True (TLS required: SqlClient refuses a server that declines it) or False. */
+  encrypt: boolean | 'strict';
   trustServerCertificate: boolean;
   /** A private folder for the response file. */
   workDir: string;
@@ -39,7 +40,7 @@ export function publishArguments(o: Pick<PublishOptions, 'sourceFile' | 'serverN
     `/SourceFile:${o.sourceFile}`,
     `/TargetServerName:${o.serverName}`,
     `/TargetDatabaseName:${o.databaseName}`,
-    `/TargetEncryptConnection:${o.encrypt ? 'True' : 'False'}`,
+    `/TargetEncryptConnection:${o.encrypt === 'strict' ? 'Strict' : o.encrypt ? 'True' : 'False'}`,
     `/TargetTrustServerCertificate:${o.trustServerCertificate ? 'True' : 'False'}`,
     `@${responseFile}`,
   ];

@@ -43,7 +43,7 @@ export async function serversKnownInAdvance(target: Target, membersOf: MembersOf
   }
   await walk(target, included, true);
 
-  const serverKey = (t: Target) => `${t.engine}|${normalizeServerName(t.engine!, t.serverName!)}`;
+  const serverKey = (t: Target) => `${t.engine}|${serverKeyOf(t.engine!, t.serverName!)}`;
   const excludedServers = new Set([...excluded.values()].filter((t) => t.type === 'server').map(serverKey));
   const out: KnownServer[] = [];
   for (const t of included.values()) {
@@ -54,9 +54,22 @@ export async function serversKnownInAdvance(target: Target, membersOf: MembersOf
   return out;
 }
 
+/** A stored name the parser refuses (a row older than the parser) stands for itself: it is never admitted anyway. */
+function serverKeyOf(engine: Engine, serverName: string): string {
+  try {
+    return normalizeServerName(engine, serverName);
+  } catch {
+    return `unparsed:${serverName}`;
+  }
+}
+
 /** The first server outside the patterns, as a message for a 403, or undefined when all are admitted. */
-export function scopeViolation(credentialName: string, allowedServers: readonly string[], servers: readonly Pick<KnownServer, 'serverName' | 'targetId'>[]): string | undefined {
-  const refused = servers.find((s) => !serverAllowed(allowedServers, s.serverName));
+export function scopeViolation(
+  credentialName: string,
+  allowedServers: readonly string[],
+  servers: readonly Pick<KnownServer, 'engine' | 'serverName' | 'targetId'>[],
+): string | undefined {
+  const refused = servers.find((s) => !serverAllowed(allowedServers, s.serverName, s.engine));
   if (!refused) return undefined;
   return `Credential '${credentialName}' may not be sent to server '${refused.serverName}' (target ${refused.targetId}): its allowedServers are ${describePatterns(allowedServers)}.`;
 }

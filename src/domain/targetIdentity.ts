@@ -8,34 +8,25 @@ import crypto from 'node:crypto';
 import path from 'node:path';
 import type { CreateTarget } from './schemas/target';
 import type { Engine } from './schemas/common';
-
-export const DEFAULT_PORT = { sqlserver: 1433, postgres: 5432 } as const;
+import { formatServerAddress, parseServerName } from './serverAddress';
 
 /** The column holding the key is 700 characters wide; longer keys are stored as a digest. */
 export const MAX_IDENTITY_KEY_LENGTH = 700;
 
 /**
- * `Host,1433` and `host` are one SQL Server; `Host:5432` and `host` one PostgreSQL server. A SQL
- * Server named instance (`host\instance`) has a dynamic port, so none is added to it.
+ * The server part of an identity key, by the one server-address parser: `Host`, `tcp:host,1433`,
+ * `host:1433` and `host` are one SQL Server (`host,1433`); `Pg` and `pg:5432` one PostgreSQL
+ * server (`pg:5432`); IPv6 in brackets (`[::1]:5432`). The default port is spelled out and a SQL
+ * Server named instance (`host\instance`) has none, as keys always had.
  * SQLite servers are folders: the path is normalised but its case kept (file systems differ).
+ * @throws ServerNameError when a SQL Server or PostgreSQL name is not an accepted spelling.
  */
 export function normalizeServerName(engine: Engine, serverName: string): string {
   if (engine === 'sqlite') {
     const normal = path.normalize(serverName);
     return normal.length > 1 ? normal.replace(/[\\/]+$/, '') : normal;
   }
-  if (engine === 'sqlserver') {
-    const m = /^(.*?)(?:,\s*(\d+))?$/.exec(serverName.trim())!;
-    const host = m[1].trim().toLowerCase();
-    if (m[2] !== undefined) return `${host},${Number(m[2])}`;
-    return host.includes('\\') ? host : `${host},${DEFAULT_PORT.sqlserver}`;
-  }
-  const bracketed = /^(\[[^\]]+\])(?::(\d+))?$/.exec(serverName.trim());
-  if (bracketed) return `${bracketed[1].toLowerCase()}:${bracketed[2] !== undefined ? Number(bracketed[2]) : DEFAULT_PORT.postgres}`;
-  const colons = serverName.split(':').length - 1;
-  if (colons > 1) return `[${serverName.trim().toLowerCase()}]:${DEFAULT_PORT.postgres}`; // a bare IPv6 address
-  const m = /^(.*?)(?::(\d+))?$/.exec(serverName.trim())!;
-  return `${m[1].toLowerCase()}:${m[2] !== undefined ? Number(m[2]) : DEFAULT_PORT.postgres}`;
+  return formatServerAddress(engine, parseServerName(engine, serverName), { withDefaultPort: true });
 }
 
 /** `|` separates the parts; a `|` or `\` inside a part is escaped so two targets cannot share a key by accident. */

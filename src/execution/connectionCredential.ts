@@ -18,7 +18,7 @@ export async function scopedCredential(services: Services, credentialName: strin
   const password = secret.passwordSecret === null ? undefined : await services.protector.unprotect(credentialName, secret.passwordSecret);
   return {
     name: credentialName,
-    credential: { authentication: secret.authentication, username: secret.username, password },
+    credential: { authentication: secret.authentication, username: secret.username, password, allowedServers: secret.allowedServers },
     allowedServers: secret.allowedServers,
   };
 }

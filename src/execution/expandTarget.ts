@@ -23,8 +23,19 @@ export interface ExpandedDatabase extends TargetDatabase {
 /** Online, in the Elastic Database client library's ShardsGlobal.Status. */
 const SHARD_ONLINE = 1;
 
+/**
+ * One key per database however its server is spelled (the one server-address parser). A name the
+ * parser refuses (a shard map can hold anything) keys as written: it is never admitted by any
+ * credential and its child fails with the parser's reason.
+ */
 export function databaseKey(d: TargetDatabase): string {
-  return JSON.stringify([d.engine, normalizeServerName(d.engine, d.serverName), d.databaseName]);
+  let server: string;
+  try {
+    server = normalizeServerName(d.engine, d.serverName);
+  } catch {
+    server = `unparsed:${d.serverName}`;
+  }
+  return JSON.stringify([d.engine, server, d.databaseName]);
 }
 
 export async function expandTarget(services: Services, targetId: string, jobCredentialName?: string): Promise<ExpandedDatabase[]> {
@@ -67,7 +78,7 @@ export async function expandTarget(services: Services, targetId: string, jobCred
   const patterns = jobCredentialName === undefined ? undefined : await allowedServersOf(services, jobCredentialName);
   return [...included]
     .filter(([key]) => !excluded.has(key))
-    .map(([, d]) => ({ ...d, allowed: patterns === undefined || serverAllowed(patterns, d.serverName) }));
+    .map(([, d]) => ({ ...d, allowed: patterns === undefined || serverAllowed(patterns, d.serverName, d.engine) }));
 }
 
 /** Asks the server, pool or shard map manager for its databases, with the target's own credential, after checking that credential may go there. */
@@ -75,7 +86,7 @@ async function enumerate(services: Services, t: Target): Promise<TargetDatabase[
   const engine = t.engine ?? 'sqlserver';
   if (t.type === 'database') return [{ engine, serverName: t.serverName!, databaseName: t.databaseName! }];
   const scoped = await scopedCredential(services, t.credentialName!);
-  if (!serverAllowed(scoped.allowedServers, t.serverName!)) {
+  if (!serverAllowed(scoped.allowedServers, t.serverName!, engine)) {
     throw new ForbiddenError(
       `Credential '${scoped.name}' of target ${t.id} may not be sent to server '${t.serverName}': its allowedServers are ${describePatterns(scoped.allowedServers)}.`,
     );

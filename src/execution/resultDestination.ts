@@ -24,7 +24,7 @@ export interface FirstResultSet {
 export async function writeFirstResultSet(services: Services, write: FirstResultSet): Promise<void> {
   const { destination } = write;
   const scoped = await scopedCredential(services, destination.credentialName);
-  if (!serverAllowed(scoped.allowedServers, destination.serverName)) {
+  if (!serverAllowed(scoped.allowedServers, destination.serverName, destination.engine)) {
     throw new PermanentTargetError(
       `Refused without connecting: credential '${scoped.name}' may not be sent to result destination server '${destination.serverName}'; its allowedServers are ${describePatterns(scoped.allowedServers)}.`,
     );

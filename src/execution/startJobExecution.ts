@@ -45,7 +45,7 @@ async function snapshotOf(services: Services, request: StartJobExecutionRequest,
   const destination = job.resultSetDestination;
   if (destination) {
     const patterns = await allowedServersOf(services, destination.credentialName);
-    if (!serverAllowed(patterns, destination.serverName)) {
+    if (!serverAllowed(patterns, destination.serverName, destination.engine)) {
       throw new ForbiddenError(
         `Credential '${destination.credentialName}' may not be sent to result destination server '${destination.serverName}': its allowedServers are ${describePatterns(patterns)}.`,
       );

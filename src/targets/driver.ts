@@ -18,6 +18,13 @@ export interface ConnectionCredential {
   authentication: 'sql' | 'managedIdentity';
   username: string;
   password?: string;
+  /**
+   * The credential's `allowedServers`: the SQL Server and PostgreSQL drivers refuse, right
+   * before connecting, an address these patterns do not admit (src/targets/connectScope.ts).
+   * Every credential read from the control database carries them; left out, only the checks
+   * made before the driver was called apply.
+   */
+  allowedServers?: readonly string[];
 }
 
 /** Column metadata of a result set, as the engine reports it (mapped to destination types by src/results). */

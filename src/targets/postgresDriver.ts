@@ -12,7 +12,8 @@ import { TargetError, PermanentTargetError } from './errors';
 import { batchRuns, splitGoBatches } from './goSplitter';
 import { classifyPostgresError } from './postgresErrors';
 import { POSTGRES_TYPE_NAMES, postgresColumnInfo } from './postgresTypes';
-import { DEFAULT_PORTS, parseServerAddress } from './serverAddress';
+import { DEFAULT_PORTS } from '../domain/serverAddress';
+import { admittedAddress } from './connectScope';
 import { notAShardMapManager, READ_SHARD_MAP_SQL_BY_ENGINE, toShardLocations, type ShardRow } from './shardMap';
 
 /** Databases that exist on every server (or every Azure flexible server) and are no user's target. */
@@ -28,11 +29,18 @@ export interface PostgresDriverOptions {
   connectTimeoutMs?: number;
   /** How long a cancelled statement may take to end before the connection is dropped. */
   cancelGraceMs?: number;
-  /** Whether to require TLS (certificate verified) for a host; by default only for Azure Database for PostgreSQL hosts. */
-  requireTls?: (host: string) => boolean;
+  /**
+   * POSTGRES_SSLMODE, as libpq names the modes: `disable` (no TLS), `require` (TLS, certificate
+   * not verified), `verify-full` (TLS, certificate and host name verified). With TLS asked for,
+   * a server that declines it gets no password (pg ends the connection on the server's 'N').
+   * Left out: `verify-full` for Azure Database for PostgreSQL hosts, `disable` for others.
+   */
+  sslMode?: PostgresSslMode;
   /** Entra access token for `managedIdentity` credentials; by default @azure/identity's DefaultAzureCredential. */
   entraToken?: () => Promise<string>;
 }
+
+export type PostgresSslMode = 'disable' | 'require' | 'verify-full';
 
 const isAzureHost = (host: string) => /\.postgres\.database\.azure\.com$|\.postgres\.cosmos\.azure\.com$/i.test(host);
 
@@ -51,8 +59,11 @@ function defaultEntraToken(): () => Promise<string> {
 }
 
 export function postgresClientConfig(database: DatabaseRef, credential: ConnectionCredential, options: PostgresDriverOptions = {}): ClientConfig {
-  const { host, port } = parseServerAddress(database.serverName, DEFAULT_PORTS.postgres);
-  const tls = (options.requireTls ?? isAzureHost)(host);
+  // Every connection is made from this config: the credential's allowedServers are judged here, on the parsed address.
+  const address = admittedAddress('postgres', database.serverName, credential);
+  const host = address.host;
+  const port = address.port ?? DEFAULT_PORTS.postgres;
+  const sslMode = options.sslMode ?? (isAzureHost(host) ? 'verify-full' : 'disable');
   let password: ClientConfig['password'];
   if (credential.authentication === 'managedIdentity') password = options.entraToken ?? defaultEntraToken();
   else password = credential.password ?? '';
@@ -62,7 +73,7 @@ export function postgresClientConfig(database: DatabaseRef, credential: Connecti
     database: database.databaseName,
     user: credential.username,
     password,
-    ssl: tls ? { rejectUnauthorized: true } : false,
+    ssl: sslMode === 'disable' ? false : { rejectUnauthorized: sslMode === 'verify-full' },
     connectionTimeoutMillis: options.connectTimeoutMs ?? 15_000,
     application_name: 'elastic-jobs',
   };

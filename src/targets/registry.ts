@@ -15,10 +15,10 @@ export interface TargetDrivers {
   close(): Promise<void>;
 }
 
-export function createTargetDrivers(config: Pick<Config, 'sqliteTargets' | 'sqlServer'>): TargetDrivers {
+export function createTargetDrivers(config: Pick<Config, 'sqliteTargets' | 'sqlServer'> & Partial<Pick<Config, 'postgres'>>): TargetDrivers {
   const drivers = new Map<Engine, TargetDriver>([
     ['sqlserver', createSqlServerDriver(config.sqlServer)],
-    ['postgres', createPostgresDriver()],
+    ['postgres', createPostgresDriver({ sslMode: config.postgres?.sslMode })],
   ]);
   if (config.sqliteTargets.enabled) drivers.set('sqlite', createSqliteDriver({ root: config.sqliteTargets.root }));
   return {

@@ -13,7 +13,7 @@ import { TargetError } from './errors';
 import { batchRuns, splitGoBatches } from './goSplitter';
 import { createPoolCache } from './poolCache';
 import { sqlServerColumnInfo, type MssqlColumn } from './sqlServerColumns';
-import { sqlServerPoolConfig, sqlServerPoolKey, type SqlServerSettings } from './sqlServerConnection';
+import { connectableSqlServerConfig, sqlServerPoolKey, type SqlServerSettings } from './sqlServerConnection';
 import { classifySqlServerError } from './sqlServerErrors';
 import { withPinnedConnection } from './sqlServerPinnedConnection';
 import { listDatabasesOn, listElasticPoolDatabasesOn, readShardRowsOn, scriptRequest, sqlServerSession, type RequestParent } from './sqlServerRequests';
@@ -45,7 +45,8 @@ export function createSqlServerDriver(options: SqlServerDriverOptions): TargetDr
     return pools.use(
       sqlServerPoolKey(database, credential),
       async () => {
-        const pool = new sql.ConnectionPool(sqlServerPoolConfig(database, credential, options));
+        // The credential's allowedServers judge the address (and a named instance's Browser port) before any login is sent.
+        const pool = new sql.ConnectionPool(await connectableSqlServerConfig(database, credential, options));
         // Errors of idle connections surface on the next request; an unhandled 'error' event would end the process.
         pool.on('error', () => undefined);
         return pool.connect();

@@ -27,7 +27,7 @@ async function checkNewTarget(services: Services, body: CreateTarget): Promise<v
     .catch((e: unknown) => {
       throw e instanceof NotFoundError ? new NotFoundError('Credential', body.credentialName, [{ path: 'body.credentialName', message: 'does not exist' }]) : e;
     });
-  const refused = scopeViolation(credential.name, credential.allowedServers, [{ serverName: body.serverName, targetId: 'being created' }]);
+  const refused = scopeViolation(credential.name, credential.allowedServers, [{ engine: body.engine, serverName: body.serverName, targetId: 'being created' }]);
   if (refused) throw new ForbiddenError(refused);
 }
 

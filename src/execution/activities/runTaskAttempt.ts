@@ -73,7 +73,7 @@ export function runTaskAttemptActivity(services: Services, options: RunTaskOptio
     try {
       const scoped = await scopedCredential(services, child.credentialName);
       credential = scoped.credential;
-      if (!serverAllowed(scoped.allowedServers, database.serverName)) {
+      if (!serverAllowed(scoped.allowedServers, database.serverName, database.engine)) {
         return outcome(
           'Failed',
           false,

@@ -123,7 +123,7 @@ describe('applyDacpac', () => {
     expect(result.messages).toEqual(['Publishing to database tenant_042', 'Successfully published database.']);
     const recorded = fakes.ok.recorded()!;
     expect(recorded.args).toContain('/Action:Publish');
-    expect(recorded.args).toContain('/TargetServerName:tenants.database.windows.net');
+    expect(recorded.args).toContain('/TargetServerName:tcp:tenants.database.windows.net,1433');
     expect(recorded.args).toContain('/TargetDatabaseName:tenant_042');
     expect(recorded.args).toContain('/TargetEncryptConnection:True');
     expect(recorded.sourceSha256).toBe(DACPAC_SHA);

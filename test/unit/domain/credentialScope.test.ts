@@ -67,14 +67,19 @@ describe('serversKnownInAdvance', () => {
 
 describe('scopeViolation', () => {
   it('is undefined when every server is admitted', () => {
-    expect(scopeViolation('c', ['*.example'], [{ serverName: 'a.example', targetId: 't' }])).toBeUndefined();
+    expect(scopeViolation('c', ['*.example'], [{ engine: 'sqlserver', serverName: 'a.example', targetId: 't' }])).toBeUndefined();
   });
 
   it('names the credential, the refused server, the target and the patterns', () => {
     const message = scopeViolation('jobuser', ['*.database.windows.net', 'tenant-*'], [
-      { serverName: 'ok.database.windows.net', targetId: 't1' },
-      { serverName: 'evil.example', targetId: 't2' },
+      { engine: 'sqlserver', serverName: 'ok.database.windows.net', targetId: 't1' },
+      { engine: 'sqlserver', serverName: 'evil.example', targetId: 't2' },
     ]);
     expect(message).toBe("Credential 'jobuser' may not be sent to server 'evil.example' (target t2): its allowedServers are '*.database.windows.net', 'tenant-*'.");
+  });
+
+  it('reads each server for its own engine: a SQL Server named instance is not a PostgreSQL name', () => {
+    expect(scopeViolation('c', ['srv\\*'], [{ engine: 'sqlserver', serverName: 'srv\\inst', targetId: 't' }])).toBeUndefined();
+    expect(scopeViolation('c', ['*'], [{ engine: 'postgres', serverName: '/tmp/x/y.database.windows.net', targetId: 't' }])).toContain("server '/tmp/x/y.database.windows.net'");
   });
 });

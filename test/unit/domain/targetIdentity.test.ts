@@ -7,7 +7,12 @@ describe('normalizeServerName', () => {
   it.each([
     ['sqlserver', 'Srv.Database.Windows.NET', 'srv.database.windows.net,1433'],
     ['sqlserver', 'srv.database.windows.net,1433', 'srv.database.windows.net,1433'],
-    ['sqlserver', 'srv, 01433', 'srv,1433'],
+    ['sqlserver', 'srv,01433', 'srv,1433'],
+    ['sqlserver', 'srv:1433', 'srv,1433'],
+    ['sqlserver', 'tcp:srv,1433', 'srv,1433'],
+    ['sqlserver', 'TCP:SRV', 'srv,1433'],
+    ['sqlserver', 'srv\\inst,1500', 'srv\\inst,1500'],
+    ['sqlserver', '::1', '[::1],1433'],
     ['sqlserver', 'srv,14330', 'srv,14330'],
     ['sqlserver', 'HOST\\SQLEXPRESS', 'host\\sqlexpress'],
     ['postgres', 'PG.Example', 'pg.example:5432'],
@@ -28,6 +33,11 @@ describe('targetIdentityKey', () => {
   it('treats host case and the default port as the same database', () => {
     expect(key({ type: 'database', serverName: 'SRV', databaseName: 'db1' })).toBe(key({ type: 'database', engine: 'sqlserver', serverName: 'srv,1433', databaseName: 'db1' }));
     expect(key({ type: 'database', engine: 'postgres', serverName: 'Pg', databaseName: 'd' })).toBe(key({ type: 'database', engine: 'postgres', serverName: 'pg:5432', databaseName: 'd' }));
+  });
+
+  it('is one key for every spelling of one SQL Server: srv, SRV, srv:1433, srv,1433, tcp:srv,1433', () => {
+    const keys = ['srv', 'SRV', 'srv:1433', 'srv,1433', 'tcp:srv,1433', 'tcp:srv'].map((serverName) => key({ type: 'database', serverName, databaseName: 'db1' }));
+    expect(new Set(keys).size).toBe(1);
   });
 
   it('spells out every part: type|engine|server|database|pool|shardmap', () => {
@@ -54,9 +64,10 @@ describe('targetIdentityKey', () => {
   });
 
   it('fits the column: long keys become a digest, still distinct', () => {
-    const long = (db: string) => key({ type: 'shardMap', serverName: `${'|'.repeat(250)}`, databaseName: db, shardMapName: '|'.repeat(128), credentialName: 'x' });
-    expect(long('a'.repeat(128)).length).toBeLessThanOrEqual(MAX_IDENTITY_KEY_LENGTH);
-    expect(long('a'.repeat(128))).toMatch(/^sha256:[0-9a-f]{64}$/);
-    expect(long('a'.repeat(128))).not.toBe(long('b'.repeat(128)));
+    const host = `${'a'.repeat(62)}.${'b'.repeat(62)}.${'c'.repeat(62)}.${'d'.repeat(62)}`;
+    const long = (db: string) => key({ type: 'shardMap', serverName: host, databaseName: '|'.repeat(64) + db, shardMapName: '|'.repeat(128), credentialName: 'x' });
+    expect(long('a'.repeat(64)).length).toBeLessThanOrEqual(MAX_IDENTITY_KEY_LENGTH);
+    expect(long('a'.repeat(64))).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(long('a'.repeat(64))).not.toBe(long('b'.repeat(64)));
   });
 });

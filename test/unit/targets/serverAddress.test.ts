@@ -1,29 +1,7 @@
-import { formatServerName, parseServerAddress } from '../../../src/targets/serverAddress';
-import { PermanentTargetError } from '../../../src/targets/errors';
+import { formatServerName } from '../../../src/targets/serverAddress';
+import { parseServerName } from '../../../src/domain/serverAddress';
 
-describe('parseServerAddress', () => {
-  it.each([
-    ['myserver.database.windows.net', 1433, { host: 'myserver.database.windows.net', port: 1433 }],
-    ['myserver.database.windows.net,1444', 1433, { host: 'myserver.database.windows.net', port: 1444 }],
-    ['tcp:myserver.database.windows.net,1433', 1433, { host: 'myserver.database.windows.net', port: 1433 }],
-    ['localhost:1434', 1433, { host: 'localhost', port: 1434 }],
-    ['pg.example.com', 5432, { host: 'pg.example.com', port: 5432 }],
-    ['pg.example.com:6543', 5432, { host: 'pg.example.com', port: 6543 }],
-    ['127.0.0.1,5433', 5432, { host: '127.0.0.1', port: 5433 }],
-    ['[::1]:5433', 5432, { host: '::1', port: 5433 }],
-    ['[::1]', 5432, { host: '::1', port: 5432 }],
-    ['::1', 5432, { host: '::1', port: 5432 }],
-    ['sqlhost\\SQLEXPRESS', 1433, { host: 'sqlhost\\SQLEXPRESS', port: 1433 }],
-  ])('%s (default %d)', (serverName, defaultPort, expected) => {
-    expect(parseServerAddress(serverName, defaultPort)).toEqual(expected);
-  });
-
-  it.each(['host:abc', 'host,0', 'host:70000', ',1433', ':5432', 'host:'])('refuses %s', (serverName) => {
-    expect(() => parseServerAddress(serverName, 1433)).toThrow(PermanentTargetError);
-  });
-});
-
-describe('formatServerName', () => {
+describe('formatServerName (a shard map row as a server name)', () => {
   it.each([
     ['sqlserver', 'srv', 0, 'srv'],
     ['sqlserver', 'srv', null, 'srv'],
@@ -36,8 +14,8 @@ describe('formatServerName', () => {
     expect(formatServerName(engine, host, port)).toBe(expected);
   });
 
-  it('round-trips through parseServerAddress', () => {
-    expect(parseServerAddress(formatServerName('postgres', 'pg.example', 6000), 5432)).toEqual({ host: 'pg.example', port: 6000 });
-    expect(parseServerAddress(formatServerName('sqlserver', 'sql.example', 1500), 1433)).toEqual({ host: 'sql.example', port: 1500 });
+  it('reads back through the one parser', () => {
+    expect(parseServerName('postgres', formatServerName('postgres', 'pg.example', 6000))).toEqual({ host: 'pg.example', port: 6000, instance: null });
+    expect(parseServerName('sqlserver', formatServerName('sqlserver', 'sql.example', 1500))).toEqual({ host: 'sql.example', port: 1500, instance: null });
   });
 });
