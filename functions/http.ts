@@ -8,6 +8,7 @@ import * as df from 'durable-functions';
 import { httpHandler } from '../src/api/edge';
 import { routes } from '../src/api/routes';
 import { azureServices } from '../src/azure/services';
+import { DASHBOARD_API_ROUTE, DASHBOARD_PAGE_ROUTE, dashboardApiHandler, dashboardPageHandler } from '../src/dashboard/azureDashboard';
 
 for (const route of routes) {
   app.http(route.name, {
@@ -18,3 +19,14 @@ for (const route of routes) {
     handler: httpHandler(route, azureServices),
   });
 }
+
+// The dashboard: its page (no data in it) and the route table for signed-in people (App Service
+// authentication, app roles); see src/dashboard/azureDashboard.ts for why these two are anonymous.
+app.http('dashboard', { route: DASHBOARD_PAGE_ROUTE, methods: ['GET'], authLevel: 'anonymous', handler: dashboardPageHandler });
+app.http('dashboardApi', {
+  route: DASHBOARD_API_ROUTE,
+  methods: ['GET', 'POST', 'PUT', 'DELETE'],
+  authLevel: 'anonymous',
+  extraInputs: [df.input.durableClient()],
+  handler: dashboardApiHandler(azureServices),
+});

@@ -6,6 +6,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { controlDialectOf } from './control/connection';
+import { DEFAULT_DACPAC_ALLOWED_HOSTS, parseDacpacHostPattern, type DacpacHostPattern } from './domain/dacpacHosts';
 import { parseDuration } from './domain/duration';
 
 export type HostKind = 'local' | 'azure';
@@ -18,6 +19,7 @@ const Settings = z.object({
   CONTROL_DB: z.string().min(1).optional(),
   PORT: z.coerce.number().int().min(0).max(65535).optional(),
   ELASTIC_JOBS_API_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
+  ELASTIC_JOBS_READER_API_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
   ELASTIC_JOBS_MASTER_KEY: z.string().optional(),
   SECRETS_PROVIDER: z.enum(['local', 'keyvault']).optional(),
   KEY_VAULT_URL: z.url().optional(),
@@ -32,6 +34,11 @@ const Settings = z.object({
   DEFAULT_MAX_PARALLELISM: z.coerce.number().int().min(1).max(10_000).optional(),
   HISTORY_RETENTION: durationSetting.optional(),
   SQLPACKAGE_PATH: z.string().min(1).optional(),
+  DACPAC_ALLOWED_HOSTS: z
+    .string()
+    .transform((v) => v.split(',').map((p) => p.trim()).filter((p) => p !== ''))
+    .refine((list) => list.length > 0 && list.every((p) => parseDacpacHostPattern(p) !== undefined), 'must be a comma-separated list of hosts such as *.blob.core.windows.net or 127.0.0.1:10000')
+    .optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).optional(),
   TRUST_CLIENT_PRINCIPAL: flag.optional(),
   // Set by App Service itself ('True'/'False') when its authentication module is on.
@@ -46,6 +53,8 @@ export interface Config {
   controlDb: string;
   port: number;
   apiKey?: string;
+  /** Local host: a second key that grants the reader role (GET routes only). */
+  readerApiKey?: string;
   masterKey?: string;
   masterKeyFile: string;
   secretsProvider: 'local' | 'keyvault';
@@ -61,6 +70,8 @@ export interface Config {
   defaultMaxParallelism: number;
   historyRetention: string;
   sqlpackagePath?: string;
+  /** DACPAC_ALLOWED_HOSTS, parsed: the only hosts (and ports) a DACPAC is fetched from. */
+  dacpacAllowedHosts: DacpacHostPattern[];
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   /**
    * Whether `x-ms-client-principal` is believed: only where App Service authentication sets it
@@ -88,6 +99,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, host: HostKind 
   } catch (e) {
     throw new ConfigError(`Setting ${(e as Error).message}`);
   }
+  if (s.ELASTIC_JOBS_READER_API_KEY && !s.ELASTIC_JOBS_API_KEY) {
+    // Without an operator key every caller would already be admin: a reader key would restrict nobody.
+    throw new ConfigError('Setting ELASTIC_JOBS_READER_API_KEY needs ELASTIC_JOBS_API_KEY too (the key of operators and admins)');
+  }
+  if (s.ELASTIC_JOBS_READER_API_KEY && s.ELASTIC_JOBS_READER_API_KEY === s.ELASTIC_JOBS_API_KEY) {
+    throw new ConfigError('Setting ELASTIC_JOBS_READER_API_KEY must differ from ELASTIC_JOBS_API_KEY');
+  }
   const secretsProvider = s.SECRETS_PROVIDER ?? 'local';
   if (secretsProvider === 'keyvault' && !s.KEY_VAULT_URL) throw new ConfigError('Setting KEY_VAULT_URL is required when SECRETS_PROVIDER is keyvault');
   return {
@@ -96,6 +114,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, host: HostKind 
     controlDb,
     port: s.PORT ?? 7071,
     apiKey: s.ELASTIC_JOBS_API_KEY,
+    readerApiKey: s.ELASTIC_JOBS_READER_API_KEY,
     masterKey: s.ELASTIC_JOBS_MASTER_KEY,
     masterKeyFile: path.join(dataDir, 'master.key'),
     secretsProvider,
@@ -110,6 +129,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, host: HostKind 
     defaultMaxParallelism: s.DEFAULT_MAX_PARALLELISM ?? 100,
     historyRetention: s.HISTORY_RETENTION ?? 'P45D',
     sqlpackagePath: s.SQLPACKAGE_PATH,
+    dacpacAllowedHosts: (s.DACPAC_ALLOWED_HOSTS ?? DEFAULT_DACPAC_ALLOWED_HOSTS).map((p) => parseDacpacHostPattern(p)!),
     logLevel: s.LOG_LEVEL ?? 'info',
     trustClientPrincipal: s.TRUST_CLIENT_PRINCIPAL ?? s.WEBSITE_AUTH_ENABLED?.toLowerCase() === 'true',
     storageAccountName: s.AzureWebJobsStorage__accountName,

@@ -57,9 +57,27 @@ export function rolesOf(principal: ClientPrincipal): Set<string> {
   return new Set(principal.claims.filter((c) => roleTypes.has(c.typ)).map((c) => c.val));
 }
 
-export function authorize(route: AnyRoute, request: HttpRequest, config: Config): void {
+/** The highest access a set of app roles grants, or undefined when none of ours is among them. */
+export function accessOfRoles(roles: ReadonlySet<string>): Access | undefined {
+  return (['admin', 'operate', 'read'] as const).find((access) => ROLES_FOR[access].some((r) => roles.has(r)));
+}
+
+const RANK: Record<Access, number> = { read: 0, operate: 1, admin: 2 };
+
+/**
+ * Decides whether the caller may call `route`, and returns what the caller may do (for the
+ * dashboard, which shows only the actions a role allows). `keyAccess` is what the caller's key
+ * grants: admin for a function key or the local API key, read for the local reader key.
+ * Throws UnauthorizedError (no principal where one is required, or a principal that cannot be
+ * believed) or ForbiddenError (a role too low for the route).
+ */
+export function authorize(route: AnyRoute, request: HttpRequest, config: Config, keyAccess: Access = 'admin', options: { principalRequired?: boolean } = {}): Access {
   const header = request.headers.get(CLIENT_PRINCIPAL_HEADER);
-  if (header === null) return;
+  if (header === null) {
+    if (options.principalRequired) throw new UnauthorizedError('Sign in first: this route takes the App Service authentication session, not a key.');
+    if (RANK[keyAccess] < RANK[route.access]) throw new ForbiddenError(`${route.name} needs the ${route.access === 'operate' ? 'operator' : route.access} role; this key grants ${keyAccess === 'read' ? 'the reader role' : keyAccess}.`);
+    return keyAccess;
+  }
   if (!config.trustClientPrincipal) {
     throw new UnauthorizedError(`The ${CLIENT_PRINCIPAL_HEADER} header is only accepted when App Service authentication is on.`);
   }
@@ -68,4 +86,5 @@ export function authorize(route: AnyRoute, request: HttpRequest, config: Config)
   if (!allowed.some((r) => roles.has(r))) {
     throw new ForbiddenError(`${route.name} needs one of the app roles ${allowed.join(', ')}.`);
   }
+  return accessOfRoles(roles)!;
 }

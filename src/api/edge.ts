@@ -1,14 +1,14 @@
 /**
- * From an Azure Functions HttpRequest to a route's typed input and back: body size and JSON,
- * zod validation of body, query and path, authorization, and the mapping of every error to
- * problem details. The local host wraps the same function, so both hosts behave alike.
+ * From an Azure Functions HttpRequest to a route's typed input and back: body size, JSON
+ * content type and syntax, zod validation of body, query and path, authorization, and the
+ * mapping of every error to problem details. The local host wraps the same function, so both hosts behave alike.
  */
 import type { HttpHandler, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import { NotFoundError, PayloadTooLargeError, ValidationError } from '../domain/errors';
+import { NotFoundError, PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from '../domain/errors';
 import type { Services } from '../services';
 import { authorize } from './authorization';
 import { problemFromError } from './problem';
-import type { AnyRoute, ApiResponse } from './route';
+import type { Access, AnyRoute, ApiResponse } from './route';
 import { parseOrThrow } from './validation';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -33,8 +33,29 @@ function parseJson(text: string): unknown {
   }
 }
 
+// RFC 8259 §11 (application/json; no charset parameter is defined, utf-8 is tolerated) and
+// RFC 6839 §3.1 (the +json structured syntax suffix).
+const JSON_MEDIA_TYPE = /^application\/(?:json|[a-z0-9!#$&^_.-]+\+json)$/;
+
+/**
+ * Whether a Content-Type names JSON: `application/json` or `application/<x>+json`, with no
+ * parameter but `charset=utf-8`. Anything else is refused (415) when a body is sent: form and
+ * text/plain posts are what a web page on another origin can send without asking, and the body
+ * is read as UTF-8 only.
+ */
+export function isJsonContentType(contentType: string | null | undefined): boolean {
+  if (!contentType) return false;
+  const [type, ...parameters] = contentType.split(';').map((p) => p.trim().toLowerCase());
+  if (!JSON_MEDIA_TYPE.test(type)) return false;
+  return parameters.every((p) => p === '' || /^charset\s*=\s*"?utf-8"?$/.test(p));
+}
+
 async function parseBody(route: AnyRoute, request: HttpRequest): Promise<unknown> {
-  const text = (await readBody(request)).trim();
+  const raw = await readBody(request);
+  if (raw.length > 0 && !isJsonContentType(request.headers.get('content-type'))) {
+    throw new UnsupportedMediaTypeError('A request body must be JSON: send it with content-type application/json.');
+  }
+  const text = raw.trim();
   if (!route.body) {
     if (text === '') return undefined;
     const value = parseJson(text);
@@ -66,17 +87,29 @@ function parseParams(route: AnyRoute, request: HttpRequest): unknown {
 export function toHttpResponse(response: ApiResponse): HttpResponseInit {
   const headers: Record<string, string> = { ...(response.headers ?? {}) };
   if (response.body === undefined) return { status: response.status, headers };
+  // A body that already has its type (the dashboard's page and files) goes out as it is.
+  if (typeof response.body === 'string' && headers['content-type'] && !headers['content-type'].includes('json')) return { status: response.status, headers, body: response.body };
   if (!headers['content-type']) headers['content-type'] = 'application/json; charset=utf-8';
   return { status: response.status, headers, body: JSON.stringify(response.body) };
 }
 
-export async function invokeRoute(route: AnyRoute, request: HttpRequest, invocation: InvocationContext, services: Services): Promise<ApiResponse> {
+/**
+ * Who is calling, as the host established it before the route runs: what the caller's key grants
+ * (`admin` for a function key or the local API key, `read` for the local reader key), and
+ * whether only an App Service authentication session is accepted (the dashboard's routes in Azure).
+ */
+export interface CallerContext {
+  keyAccess?: Access;
+  principalRequired?: boolean;
+}
+
+export async function invokeRoute(route: AnyRoute, request: HttpRequest, invocation: InvocationContext, services: Services, caller: CallerContext = {}): Promise<ApiResponse> {
   try {
-    authorize(route, request, services.config);
+    const access = authorize(route, request, services.config, caller.keyAccess, { principalRequired: caller.principalRequired });
     const params = parseParams(route, request);
     const query = parseQuery(route, request);
     const body = await parseBody(route, request);
-    return await route.handle({ body, query, params, services, url: new URL(request.url), invocation });
+    return await route.handle({ body, query, params, services, url: new URL(request.url), invocation, access });
   } catch (error) {
     const { response, unexpected } = problemFromError(error);
     if (unexpected) {

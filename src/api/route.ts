@@ -27,6 +27,8 @@ export interface RouteInput<B, Q, P> {
   url: URL;
   /** The Functions invocation (its durable client binding in Azure; a plain context locally). */
   invocation: InvocationContext;
+  /** What the caller may do (its role), as authorization established it. */
+  access?: Access;
 }
 
 export interface Route<B = unknown, Q = unknown, P = Record<string, string>> {

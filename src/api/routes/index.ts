@@ -3,6 +3,7 @@
  * local host's router and the OpenAPI document are all generated from it.
  */
 import type { AnyRoute } from '../route';
+import { getCaller } from './caller';
 import { contentRoutes } from './contents';
 import { credentialRoutes } from './credentials';
 import { executionPolicyRoutes } from './executionPolicies';
@@ -18,6 +19,7 @@ import { triggerRoutes } from './triggers';
 
 export const routes: AnyRoute[] = [
   getHealth,
+  getCaller,
   ...openApiRoutes,
   ...credentialRoutes,
   ...contentRoutes,
