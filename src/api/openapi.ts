@@ -82,6 +82,16 @@ export function buildOpenApiDocument(routes: AnyRoute[]): JsonSchema {
       responses,
     };
   }
+  // Not a route of the table: the dashboard's page is served by each host beside the API (src/dashboard).
+  paths['/dashboard'] = {
+    get: {
+      operationId: 'dashboard',
+      summary: "The web dashboard (an HTML page without data: it reads this API with the caller's key, or App Service session in Azure)",
+      tags: ['Dashboard'],
+      security: [],
+      responses: { '200': { description: 'The page', content: { 'text/html': { schema: { type: 'string' } } } } },
+    },
+  };
   return {
     openapi: '3.1.0',
     info: {
