@@ -13,6 +13,10 @@ export interface AttemptJob {
   keepResultSets: 'none' | 'first' | 'all';
   maxRows: number | null;
   busyTimeoutMs: number;
+  /** Rows kept of each result set after the first (captured output only; see keptOutput.ts). */
+  capturedRows: number;
+  /** Bytes (roughly, as JSON) of captured result sets kept at the head, and again for the last one. */
+  capturedBytes: number;
 }
 
 export interface AttemptColumn {
@@ -21,21 +25,124 @@ export interface AttemptColumn {
   declaredType: string | null;
 }
 
-export type AttemptReply =
-  | { ok: true; statements: number; resultSets: { columns: AttemptColumn[]; rows: unknown[][]; rowCount: number }[] }
-  | { ok: false; code: string | null; message: string; line: number | null; statements: number };
+export interface AttemptResultSets {
+  resultSets: { columns: AttemptColumn[]; rows: unknown[][]; rowCount: number }[];
+  /** Result sets read and not kept, cut after the first `resultSetsAt` kept ones. */
+  omittedResultSets: number;
+  resultSetsAt: number;
+}
 
+/** The reply carries the result sets read so far also on failure: a failed attempt keeps what it produced. */
+export type AttemptReply =
+  | ({ ok: true; statements: number } & AttemptResultSets)
+  | ({ ok: false; code: string | null; message: string; line: number | null; statements: number } & AttemptResultSets);
+
+/** The error code the program gives a statement it refuses to run (see REFUSED_PRAGMAS and the bytecode check). */
+export const REFUSED_CODE = 'ELASTIC_JOBS_REFUSED';
+
+/**
+ * PRAGMAs a script may not run: each acts on the whole process or on files other than the
+ * database (temp_store_directory is even applied while the statement is compiled). Every other
+ * PRAGMA acts on the one connection or the one file. writable_schema is harmless here: the
+ * build runs SQLite in defensive mode (SQLITE_DBCONFIG_DEFENSIVE), which forbids writing the schema.
+ */
+export const REFUSED_PRAGMAS = ['temp_store_directory', 'data_store_directory', 'hard_heap_limit', 'soft_heap_limit'] as const;
+
+/**
+ * The box a script runs in: better-sqlite3 exposes no authorizer (sqlite3_set_authorizer) and no
+ * sqlite3_limit, so each statement is compiled twice, the second time under EXPLAIN, and its
+ * bytecode read: ATTACH and DETACH call the internal functions sqlite_attach and sqlite_detach
+ * (a Function opcode naming them), VACUUM INTO is a Vacuum opcode whose P2 names the register
+ * holding the file name (P2 is 0 for a plain VACUUM). Such a statement is refused before it runs.
+ * load_extension() needs nothing here: better-sqlite3 enables extension loading for its C API
+ * only (SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION), so SQL's load_extension() answers "not authorized".
+ * A PRAGMA is checked on its text, before compiling, because some act while being compiled.
+ */
 export const SQLITE_ATTEMPT_PROGRAM = String.raw`
 'use strict';
 const Database = require(process.argv[1]);
+const REFUSED_PRAGMAS = new Set(${JSON.stringify(REFUSED_PRAGMAS)});
+const REFUSED_CODE = ${JSON.stringify(REFUSED_CODE)};
+
+// The first tokens of a statement, lower case, comments skipped, quoted names unquoted.
+function leadingTokens(sql, max) {
+  const tokens = [];
+  let i = 0;
+  while (i < sql.length && tokens.length < max) {
+    const ch = sql[i];
+    if (/\s/.test(ch)) { i++; continue; }
+    if (ch === '-' && sql[i + 1] === '-') { const end = sql.indexOf('\n', i); i = end < 0 ? sql.length : end + 1; continue; }
+    if (ch === '/' && sql[i + 1] === '*') { const end = sql.indexOf('*/', i + 2); i = end < 0 ? sql.length : end + 2; continue; }
+    if (ch === '"' || ch === "'" || ch === '\x60' || ch === '[') {
+      const close = ch === '[' ? ']' : ch;
+      let text = '';
+      let j = i + 1;
+      for (; j < sql.length; j++) {
+        if (sql[j] === close) {
+          if (close !== ']' && sql[j + 1] === close) { text += close; j++; continue; }
+          break;
+        }
+        text += sql[j];
+      }
+      tokens.push(text.toLowerCase());
+      i = j + 1;
+      continue;
+    }
+    const word = /^[A-Za-z0-9_$\u0080-\uffff]+/.exec(sql.slice(i, i + 200));
+    if (word) { tokens.push(word[0].toLowerCase()); i += word[0].length; continue; }
+    tokens.push(ch);
+    i++;
+  }
+  return tokens;
+}
+
+function refuse(what) {
+  const error = new Error(what + ' is refused on SQLite targets: a script works on its own database file only.');
+  error.code = REFUSED_CODE;
+  return error;
+}
+
+function checkPragma(sql) {
+  let t = leadingTokens(sql, 8);
+  if (t[0] === 'explain') t = t[1] === 'query' && t[2] === 'plan' ? t.slice(3) : t.slice(1);
+  if (t[0] !== 'pragma') return;
+  const name = t[2] === '.' ? t[3] : t[1];
+  if (REFUSED_PRAGMAS.has(name)) throw refuse('PRAGMA ' + name);
+}
+
+function checkProgram(db, sql) {
+  if (leadingTokens(sql, 1)[0] === 'explain') return; // an EXPLAIN runs nothing
+  let program;
+  try {
+    program = db.prepare('EXPLAIN ' + sql).all();
+  } catch (error) {
+    throw refuse('A statement that cannot be checked (' + error.message + ')');
+  }
+  for (const op of program) {
+    if (/func/i.test(op.opcode) && /^sqlite_(attach|detach)\(/.test(String(op.p4))) throw refuse('ATTACH and DETACH');
+    if (op.opcode === 'Vacuum' && op.p2 !== 0) throw refuse('VACUUM INTO');
+  }
+}
+
+function approximateBytes(value) {
+  if (value === null || value === undefined) return 4;
+  if (typeof value === 'string') return value.length + 2;
+  if (value instanceof Uint8Array) return value.byteLength * 2 + 4;
+  if (Array.isArray(value)) return value.reduce((n, v) => n + approximateBytes(v) + 1, 2);
+  return 8;
+}
+function keptSets(kept) {
+  return { resultSets: kept.tail ? kept.head.concat([kept.tail]) : kept.head, omittedResultSets: kept.omitted, resultSetsAt: kept.head.length };
+}
+
 process.once('message', (job) => {
   let db;
   let statements = 0;
   let line = null;
   let reply;
+  const kept = { head: [], tail: null, headBytes: 0, tailBytes: 0, omitted: 0 };
   try {
     db = new Database(job.file, { fileMustExist: true, timeout: job.busyTimeoutMs });
-    const resultSets = [];
     let readers = 0;
     let pending = '';
     let pendingLine = null;
@@ -43,6 +150,7 @@ process.once('message', (job) => {
       const sql = pending + piece.text;
       line = pendingLine === null ? piece.line : pendingLine;
       let statement;
+      checkPragma(sql);
       try {
         statement = db.prepare(sql);
       } catch (error) {
@@ -55,27 +163,45 @@ process.once('message', (job) => {
       }
       pending = '';
       pendingLine = null;
+      checkProgram(db, sql);
       if (statement.reader) {
-        const keep = job.keepResultSets === 'all' || (job.keepResultSets === 'first' && readers === 0);
-        readers++;
+        const index = readers++;
+        const keep = job.keepResultSets === 'all' || (job.keepResultSets === 'first' && index === 0);
         const columns = statement.columns().map((c) => ({ name: c.name, declaredType: c.type }));
         statement.raw(true);
-        const rows = [];
-        let rowCount = 0;
-        for (const row of statement.iterate()) {
-          rowCount++;
-          if (keep && (job.maxRows === null || rows.length < job.maxRows)) rows.push(row);
+        // Integers as bigint, so none past 2^53 is rounded (exact result values); those that fit a number go back to one below.
+        statement.safeIntegers(true);
+        const set = { columns, rows: [], rowCount: 0 };
+        // The destination's set (the first, no row cap) is kept whole; captured ones within a byte bound, head and tail.
+        const whole = index === 0 && job.maxRows === null;
+        const rowCap = index === 0 ? (job.maxRows === null ? Infinity : job.maxRows) : Math.min(job.maxRows === null ? job.capturedRows : job.maxRows, job.capturedRows);
+        let account = null;
+        if (keep) {
+          if (whole) kept.head.push(set);
+          else if (!kept.tail && kept.headBytes < job.capturedBytes) { kept.head.push(set); account = 'head'; }
+          else { if (kept.tail) kept.omitted++; kept.tail = set; kept.tailBytes = 0; account = 'tail'; }
         }
-        if (keep) resultSets.push({ columns, rows, rowCount });
+        for (const read of statement.iterate()) {
+          set.rowCount++;
+          const row = read.map((v) => (typeof v === 'bigint' && v >= -9007199254740991n && v <= 9007199254740991n ? Number(v) : v));
+          if (!keep || set.rows.length >= rowCap) continue;
+          if (account) {
+            const cost = approximateBytes(row);
+            const used = account === 'head' ? kept.headBytes : kept.tailBytes;
+            if (used + cost > job.capturedBytes) continue;
+            if (account === 'head') kept.headBytes += cost; else kept.tailBytes += cost;
+          }
+          set.rows.push(row);
+        }
       } else {
         statement.run();
       }
       statements++;
     }
-    if (pending.trim()) db.exec(pending); // let SQLite word the error of an unfinished statement
-    reply = { ok: true, statements, resultSets };
+    if (pending.trim()) db.prepare(pending); // let SQLite word the error of an unfinished statement (never runs it)
+    reply = { ok: true, statements, ...keptSets(kept) };
   } catch (error) {
-    reply = { ok: false, code: error && error.code ? String(error.code) : null, message: String(error && error.message || error), line, statements };
+    reply = { ok: false, code: error && error.code ? String(error.code) : null, message: String(error && error.message || error), line, statements, ...keptSets(kept) };
   } finally {
     try { if (db) db.close(); } catch (ignored) {}
   }

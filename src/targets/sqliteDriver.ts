@@ -10,18 +10,24 @@ import path from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { boundAttempt, throwIfCanceled } from './attemptBounds';
 import type { ColumnInfo, DatabaseRef, ResultSet, RunOptions, RunResult, SqlSession, TargetDriver } from './driver';
-import { DatabaseMissingError, PermanentTargetError, TargetError, TransientTargetError } from './errors';
+import { DatabaseMissingError, PermanentTargetError, TargetError, TransientTargetError, withPartialOutput } from './errors';
+import { KEPT_OUTPUT_BYTES, KEPT_ROWS_PER_CAPTURED_SET } from './keptOutput';
+import { createProcessSlots, DEFAULT_SQLITE_PROCESSES, DEFAULT_SQLITE_PROCESS_MEMORY_MB, watchResidentMemory } from './sqliteProcessLimits';
 import { messageOf } from './redaction';
 import { sqliteShardMapsUnsupported } from './shardMap';
 import { SQLITE_ATTEMPT_PROGRAM, type AttemptColumn, type AttemptJob, type AttemptReply } from './sqliteAttemptProcess';
 import { classifySqliteError } from './sqliteErrors';
-import { isSqliteFileName, resolveSqliteFile, resolveSqliteFolder } from './sqliteFiles';
-import { splitGoBatches, batchRuns } from './goSplitter';
+import { createSqliteFileNoFollow, isSqliteFileName, resolveSqliteFile, resolveSqliteFolder } from './sqliteFiles';
+import { splitGoBatches, batchRuns, checkStatementCount } from './goSplitter';
 import { splitSqliteStatements, type StatementPiece } from './sqliteStatements';
 
 export interface SqliteDriverOptions {
   /** The only folder SQLite targets may live under. */
   root: string;
+  /** Attempt processes running at once; further attempts wait (see sqliteProcessLimits.ts). */
+  maxProcesses?: number;
+  /** Resident memory (MB) one attempt process may reach before it is killed and the attempt fails. */
+  processMemoryMb?: number;
   /** How long a statement waits for a lock held by another connection before SQLITE_BUSY. */
   busyTimeoutMs?: number;
 }
@@ -46,11 +52,12 @@ export function sqliteColumnInfo(column: AttemptColumn, index: number, rows: rea
 // Structured clone turns a Buffer into a plain Uint8Array on its way from the child.
 const asBuffer = (value: unknown) => (value instanceof Uint8Array && !Buffer.isBuffer(value) ? Buffer.from(value.buffer, value.byteOffset, value.byteLength) : value);
 
-function runInChild(job: AttemptJob, options: RunOptions): Promise<AttemptReply> {
+function runInChild(job: AttemptJob, options: RunOptions, memoryMb: number): Promise<AttemptReply> {
   return new Promise((resolve, reject) => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const moduleDir = path.dirname(require.resolve('better-sqlite3/package.json'));
-    const child = spawn(process.execPath, ['-e', SQLITE_ATTEMPT_PROGRAM, moduleDir], {
+    // Half the bound for V8's old space (the rows it holds); the resident watch below bounds the whole process.
+    const child = spawn(process.execPath, [`--max-old-space-size=${Math.max(32, Math.floor(memoryMb / 2))}`, '-e', SQLITE_ATTEMPT_PROGRAM, moduleDir], {
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       serialization: 'advanced',
       // The host's NODE_OPTIONS (an inspector port, a loader) are not for this helper.
@@ -63,9 +70,18 @@ function runInChild(job: AttemptJob, options: RunOptions): Promise<AttemptReply>
       if (stderr.length < 4_000) stderr += chunk.toString();
     });
     const bounds = boundAttempt(options, () => child.kill('SIGKILL'));
+    let overMb: number | undefined;
+    const unwatch =
+      child.pid === undefined
+        ? () => undefined
+        : watchResidentMemory(child.pid, memoryMb, (mb) => {
+            overMb = mb;
+            child.kill('SIGKILL');
+          });
     child.on('message', (message) => {
       reply = message as AttemptReply;
       bounds.dispose();
+      unwatch();
       resolve(reply);
     });
     child.on('error', (error) => {
@@ -76,9 +92,13 @@ function runInChild(job: AttemptJob, options: RunOptions): Promise<AttemptReply>
     // an attempt whose script committed must not be taken for one that died (it would run again).
     child.on('close', (code, signal) => {
       bounds.dispose();
+      unwatch();
       if (reply) return;
       if (bounds.reason) reject(bounds.error());
-      else reject(new TransientTargetError(`The SQLite attempt process ended without an answer (${signal ?? `exit code ${code}`}): ${stderr.trim().slice(0, 500)}`));
+      else if (overMb !== undefined || /heap out of memory|Allocation failed/i.test(stderr)) {
+        // The same script would only run out again: not worth a retry.
+        reject(new PermanentTargetError(`The SQLite attempt needed more than its memory bound of ${memoryMb} MB and was stopped; keep fewer rows (a destination keeps every row of the first result set).`));
+      } else reject(new TransientTargetError(`The SQLite attempt process ended without an answer (${signal ?? `exit code ${code}`}): ${stderr.trim().slice(0, 500)}`));
     });
     child.send(job);
   });
@@ -105,6 +125,8 @@ function createFileLocks() {
 
 export function createSqliteDriver(options: SqliteDriverOptions): TargetDriver {
   const busyTimeoutMs = options.busyTimeoutMs ?? 5_000;
+  const slots = createProcessSlots(options.maxProcesses ?? DEFAULT_SQLITE_PROCESSES);
+  const processMemoryMb = options.processMemoryMb ?? DEFAULT_SQLITE_PROCESS_MEMORY_MB;
   const withFileLock = createFileLocks();
   const where = (database: DatabaseRef) => `${database.serverName}/${database.databaseName}`;
 
@@ -143,25 +165,34 @@ export function createSqliteDriver(options: SqliteDriverOptions): TargetDriver {
     engine: 'sqlite',
 
     async run(database, _credential, runOptions): Promise<RunResult> {
+      const startedAt = Date.now();
       throwIfCanceled(runOptions.signal);
       const file = existingFile(database);
       const batches = splitGoBatches(runOptions.script);
-      const reply = await runInChild(
-        {
+      const pieces = statementsOf(batches);
+      const release = await slots.acquire(runOptions, runOptions.timeoutMs === undefined ? undefined : { timeoutMs: runOptions.timeoutMs, startedAt });
+      let reply: AttemptReply;
+      try {
+        const job: AttemptJob = {
           file,
-          pieces: statementsOf(batches),
+          pieces,
           keepResultSets: runOptions.keepResultSets,
           maxRows: runOptions.maxRows ?? null,
           busyTimeoutMs,
-        },
-        runOptions,
-      );
-      if (!reply.ok) throw classifySqliteError(reply.code ?? undefined, reply.message, where(database), reply.line);
+          capturedRows: KEPT_ROWS_PER_CAPTURED_SET,
+          capturedBytes: Math.floor(KEPT_OUTPUT_BYTES / 4),
+        };
+        reply = await runInChild(job, runOptions, processMemoryMb);
+      } finally {
+        release();
+      }
       const resultSets: ResultSet[] = reply.resultSets.map((set) => {
         const rows = set.rows.map((row) => row.map(asBuffer));
         return { engine: 'sqlite', columns: set.columns.map((c, i) => sqliteColumnInfo(c, i, rows)), rows, rowCount: set.rowCount };
       });
-      return { resultSets, messages: [], batches: batchRuns(batches) };
+      const omitted = reply.omittedResultSets > 0 ? { messages: 0, messagesAt: 0, resultSets: reply.omittedResultSets, resultSetsAt: reply.resultSetsAt } : undefined;
+      if (!reply.ok) throw withPartialOutput(classifySqliteError(reply.code ?? undefined, reply.message, where(database), reply.line), { resultSets, messages: [], omitted });
+      return { resultSets, messages: [], batches: batchRuns(batches), ...(omitted ? { omitted } : {}) };
     },
 
     async listDatabases(serverName) {
@@ -192,8 +223,12 @@ export function createSqliteDriver(options: SqliteDriverOptions): TargetDriver {
         const Database = require('better-sqlite3') as typeof BetterSqlite3;
         let db: BetterSqlite3.Database;
         try {
-          db = new Database(file, { timeout: busyTimeoutMs });
+          // Created here without following a link, then opened as an existing file: SQLite itself would follow one.
+          createSqliteFileNoFollow(file);
+          db = new Database(file, { timeout: busyTimeoutMs, fileMustExist: true });
         } catch (error) {
+          if (error instanceof TargetError) throw error;
+          if ((error as NodeJS.ErrnoException).code === 'ELOOP') throw new PermanentTargetError(`SQLite database '${where(database)}' is a symbolic link, and cannot be created through it.`);
           throw classifySqliteError((error as { code?: string }).code, messageOf(error), where(database));
         }
         try {
@@ -214,6 +249,8 @@ export function createSqliteDriver(options: SqliteDriverOptions): TargetDriver {
 
 /** The statements of a script's GO batches, in order, repeats included, with lines of the whole script. */
 function statementsOf(batches: ReturnType<typeof splitGoBatches>): StatementPiece[] {
+  const split = batches.map((batch) => splitSqliteStatements(batch.text).length);
+  checkStatementCount(batches.reduce((n, batch, i) => n + split[i] * batch.repeat, 0));
   return batches.flatMap((batch) => {
     const pieces = splitSqliteStatements(batch.text).map((p) => ({ ...p, line: p.line + batch.line - 1 }));
     return Array.from({ length: batch.repeat }, () => pieces).flat();

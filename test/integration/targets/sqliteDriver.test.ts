@@ -4,7 +4,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { createSqliteDriver } from '../../../src/targets/sqliteDriver';
 import type { ConnectionCredential, DatabaseRef, RunOptions } from '../../../src/targets/driver';
-import { DatabaseMissingError, PermanentTargetError, ScriptFailedError, TaskCanceledError, TaskTimeoutError, TransientTargetError } from '../../../src/targets/errors';
+import { DatabaseMissingError, partialOutputOf, PermanentTargetError, ScriptFailedError, TaskCanceledError, TaskTimeoutError, TransientTargetError } from '../../../src/targets/errors';
 
 const credential: ConnectionCredential = { authentication: 'sql', username: 'unused' };
 let base: string;
@@ -219,5 +219,150 @@ describe('sqlite driver: withSession', () => {
     const db = new Database(path.join(root, 'tenants', 'a.db'));
     expect(db.prepare('SELECT count(*) AS n FROM w').get()).toEqual({ n: 16 });
     db.close();
+  });
+});
+
+describe('sqlite driver: a script stays inside its own database file', () => {
+  const secretRows = () => {
+    const db = new Database(path.join(outsideDir, 'secret.db'));
+    try {
+      return db.prepare("SELECT count(*) AS n FROM sqlite_schema WHERE name = 'stolen'").get() as { n: number };
+    } finally {
+      db.close();
+    }
+  };
+
+  it.each([
+    ['ATTACH of a file outside the root', (outside: string) => `ATTACH DATABASE '${outside}/secret.db' AS c; CREATE TABLE c.stolen (x int);`],
+    ['ATTACH written in lower case with a comment first', (outside: string) => `/* hi */ attach '${outside}/secret.db' as c; create table c.stolen (x int);`],
+    ['ATTACH through a URI file name', (outside: string) => `ATTACH 'file:${outside}/secret.db?mode=rw' AS c; CREATE TABLE c.stolen (x int);`],
+    ['ATTACH of an expression', (outside: string) => `ATTACH '${outside}' || '/secret.db' AS c; CREATE TABLE c.stolen (x int);`],
+  ])('refuses %s, before it runs, and the other file is unchanged', async (_name, script) => {
+    const error = await run(ref('a.db'), script(outsideDir)).catch((e) => e);
+    expect(error).toBeInstanceOf(PermanentTargetError);
+    expect(error.message).toMatch(/^Line 1: ATTACH and DETACH is refused on SQLite targets/);
+    expect(secretRows().n).toBe(0);
+  });
+
+  it('refuses ATTACH of another database in the same folder, and DETACH', async () => {
+    await expect(run(ref('a.db'), "ATTACH 'b.sqlite' AS b")).rejects.toThrow('ATTACH and DETACH is refused');
+    await expect(run(ref('a.db'), 'DETACH DATABASE temp')).rejects.toThrow('ATTACH and DETACH is refused');
+  });
+
+  it('refuses VACUUM INTO and writes no file, while a plain VACUUM runs', async () => {
+    const copy = path.join(outsideDir, 'copy.db');
+    for (const script of [`VACUUM INTO '${copy}'`, `VACUUM main INTO '${copy}'`, `vacuum "main" into '${copy}'`]) {
+      await expect(run(ref('a.db'), script)).rejects.toThrow('VACUUM INTO is refused');
+    }
+    expect(fs.existsSync(copy)).toBe(false);
+    await expect(run(ref('a.db'), 'CREATE TABLE t (x); VACUUM;')).resolves.toMatchObject({ batches: 1 });
+  });
+
+  it('cannot load an extension from SQL: better-sqlite3 enables load_extension() for its C API only', async () => {
+    // A real shared object, so the refusal is not just "file not found".
+    const library = ['/lib/x86_64-linux-gnu/libm.so.6', '/usr/lib/x86_64-linux-gnu/libm.so.6', '/lib64/libm.so.6', '/lib/aarch64-linux-gnu/libm.so.6'].find((f) => fs.existsSync(f)) ?? '/nonexistent.so';
+    const error = await run(ref('a.db'), `SELECT load_extension('${library}', 'sqlite3_extension_init')`).catch((e) => e);
+    expect(error).toBeInstanceOf(ScriptFailedError);
+    expect(error.message).toContain('not authorized');
+  });
+
+  it.each([
+    "PRAGMA temp_store_directory = '/tmp'",
+    "pragma main.temp_store_directory = '/tmp'",
+    'PRAGMA "temp_store_directory"',
+    "EXPLAIN PRAGMA temp_store_directory = '/tmp'",
+    "-- a comment\nPRAGMA data_store_directory = '/tmp'",
+    'PRAGMA hard_heap_limit = 1',
+    'PRAGMA soft_heap_limit = 1000000000',
+  ])('refuses the process-wide PRAGMA %j', async (script) => {
+    const error = await run(ref('a.db'), script).catch((e) => e);
+    expect(error).toBeInstanceOf(PermanentTargetError);
+    expect(error.message).toMatch(/PRAGMA \w+ is refused on SQLite targets/);
+  });
+
+  it('runs the PRAGMAs that act on its own connection or file', async () => {
+    const result = await run(ref('a.db'), 'PRAGMA user_version = 7; PRAGMA cache_size = -2000; PRAGMA journal_mode = WAL; PRAGMA user_version;', { keepResultSets: 'all' });
+    expect(result.resultSets.at(-1)?.rows).toEqual([[7]]);
+  });
+
+  it('a refused statement keeps the output produced before it', async () => {
+    const error = await run(ref('a.db'), `SELECT 'before' AS said; ATTACH '${outsideDir}/secret.db' AS c;`, { keepResultSets: 'all', maxRows: 101 }).catch((e) => e);
+    expect(error).toBeInstanceOf(PermanentTargetError);
+    expect(partialOutputOf(error)?.resultSets.map((s) => s.rows)).toEqual([[['before']]]);
+  });
+
+  it('refuses a script of more than 10,000 statements (GO repeats included) at once, before anything runs', async () => {
+    const started = Date.now();
+    const error = await run(ref('a.db'), 'CREATE TABLE IF NOT EXISTS n (x); INSERT INTO n VALUES (1);\nGO 5001').catch((e) => e);
+    expect(error).toBeInstanceOf(PermanentTargetError);
+    expect(error.message).toContain('10,002 statements');
+    expect(error.message).toContain('at most 10,000');
+    expect(Date.now() - started).toBeLessThan(2_000);
+    const db = new Database(path.join(root, 'tenants', 'a.db'));
+    expect(db.prepare("SELECT count(*) AS n FROM sqlite_schema WHERE name = 'n'").get()).toEqual({ n: 0 });
+    db.close();
+  });
+});
+
+describe('sqlite driver: links and memory', () => {
+  it('does not follow a dangling link in the root to create a result destination outside it', async () => {
+    const target = path.join(outsideDir, 'created-through-link.db');
+    fs.symlinkSync(target, path.join(root, 'tenants', 'results.db'));
+    const error = await driver()
+      .withSession!(ref('results.db'), credential, (session) => session.query('CREATE TABLE r (x)'))
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(PermanentTargetError);
+    expect(error.message).toContain('outside the SQLite targets root');
+    expect(fs.existsSync(target)).toBe(false);
+  });
+
+  it('refuses a database whose journal name is a dangling link out of the root', async () => {
+    const target = path.join(outsideDir, 'journal-elsewhere');
+    fs.symlinkSync(target, path.join(root, 'tenants', 'a.db-journal'));
+    await expect(run(ref('a.db'), 'CREATE TABLE t (x)')).rejects.toThrow('outside the SQLite targets root');
+    await expect(driver().withSession!(ref('a.db'), credential, (s) => s.query('CREATE TABLE t (x)'))).rejects.toThrow('outside the SQLite targets root');
+    expect(fs.existsSync(target)).toBe(false);
+  });
+
+  it('follows a link that stays inside the root', async () => {
+    fs.symlinkSync(path.join(root, 'tenants', 'a.db'), path.join(root, 'tenants', 'alias.db'));
+    await expect(run(ref('alias.db'), 'SELECT 1')).resolves.toMatchObject({ batches: 1 });
+  });
+
+  it('creates a missing destination file 0600', async () => {
+    await driver().withSession!(ref('fresh.db'), credential, (s) => s.query('CREATE TABLE r (x)'));
+    expect(fs.statSync(path.join(root, 'tenants', 'fresh.db')).mode & 0o777).toBe(0o600);
+  });
+
+  it('stops an attempt process that grows past its memory bound, with a permanent error', async () => {
+    const bounded = createSqliteDriver({ root, processMemoryMb: 150 });
+    const started = Date.now();
+    const error = await bounded
+      .run(ref('a.db'), credential, {
+        // 400 blobs of 1 MB kept for a destination: Buffers live outside V8's heap, so only the resident watch sees them.
+        script: 'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 400) SELECT zeroblob(1000000) FROM c',
+        signal: new AbortController().signal,
+        keepResultSets: 'first',
+      })
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(PermanentTargetError);
+    expect(error.message).toContain('memory bound of 150 MB');
+    expect(Date.now() - started).toBeLessThan(20_000);
+  });
+
+  it('runs at most maxProcesses attempt processes at once; a waiting attempt can be cancelled', async () => {
+    const one = createSqliteDriver({ root, maxProcesses: 1 });
+    const first = new AbortController();
+    const running = one.run(ref('a.db'), credential, { script: LONG_WRITE, signal: first.signal, keepResultSets: 'none' }).catch((e) => e);
+    const second = new AbortController();
+    const waiting = one.run(ref('b.sqlite'), credential, { script: 'SELECT 1', signal: second.signal, keepResultSets: 'none' }).catch((e) => e);
+    await new Promise((r) => setTimeout(r, 300));
+    const cancelledAt = Date.now();
+    second.abort();
+    expect(await waiting).toBeInstanceOf(TaskCanceledError);
+    expect(Date.now() - cancelledAt).toBeLessThan(200);
+    first.abort();
+    expect(await running).toBeInstanceOf(TaskCanceledError);
+    await expect(one.run(ref('b.sqlite'), credential, { script: 'SELECT 1', signal: new AbortController().signal, keepResultSets: 'first' })).resolves.toMatchObject({ batches: 1 });
   });
 });
