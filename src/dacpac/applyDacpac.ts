@@ -71,7 +71,7 @@ export async function applyDacpac(input: ApplyDacpacInput): Promise<ApplyDacpacR
   if (!config.sqlpackagePath) throw new PermanentTargetError(SQLPACKAGE_MISSING);
   if (signal.aborted) throw new TaskCanceledError('The execution was cancelled before the DACPAC was applied.');
   // Refused before anything is fetched or started.
-  const source = classifyDacpacUri(input.dacpacUri, input.azure?.appBlobEndpoint ?? appBlobEndpointOf(config.storageAccountName));
+  const source = classifyDacpacUri(input.dacpacUri, input.azure?.appBlobEndpoint ?? appBlobEndpointOf(config.storageAccountName), config.dacpacAllowedHosts);
 
   let stopped: 'canceled' | 'timeout' | undefined;
   const stop = new AbortController();

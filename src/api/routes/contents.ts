@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isoTimestamp } from '../../domain/clock';
+import { dacpacUriRefusal, type DacpacHostPattern } from '../../domain/dacpacHosts';
 import { ValidationError } from '../../domain/errors';
 import { ListQuery, Name, listOf } from '../../domain/schemas/common';
 import { Content, CreateContent, CreateContentVersion } from '../../domain/schemas/content';
@@ -10,6 +11,16 @@ import { NameParams } from './params';
 const tag = 'Contents';
 
 const VersionParams = z.object({ name: Name, version: z.coerce.number().int().min(1).max(2147483647) });
+
+/**
+ * Refuses (400 naming body.dacpacUri) a DACPAC the workers would not fetch, so no such version
+ * is ever stored; the download checks again (src/dacpac/dacpacSource). The reason names the
+ * host, never the query (a SAS token).
+ */
+function checkDacpacUri(uri: string, allowedHosts: readonly DacpacHostPattern[]): void {
+  const refusal = dacpacUriRefusal(uri, allowedHosts);
+  if (refusal) throw new ValidationError(`The DACPAC URI ${refusal}.`, [{ path: 'body.dacpacUri', message: refusal }]);
+}
 
 const location = (c: Content) => `/api/contents/${encodeURIComponent(c.name)}/versions/${c.version}`;
 
@@ -23,6 +34,7 @@ export const createContent = defineRoute({
   body: CreateContent,
   success: { status: 201, schema: Content },
   async handle({ body, services }) {
+    if (body.type === 'dacpac') checkDacpacUri(body.dacpacUri, services.config.dacpacAllowedHosts);
     const content = await contentStore(services.control).create({
       name: body.name,
       type: body.type,
@@ -111,6 +123,7 @@ export const createContentVersion = defineRoute({
         { path: `body.${wrong}`, message: `is not allowed for a ${current.type} content (use ${expected})` },
       ]);
     }
+    if (body.dacpacUri !== undefined) checkDacpacUri(body.dacpacUri, services.config.dacpacAllowedHosts);
     const content = await store.addVersion(params.name, {
       commandText: body.commandText,
       dacpacUri: body.dacpacUri,

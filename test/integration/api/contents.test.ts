@@ -40,24 +40,33 @@ describe.each(CONTROL_DIALECTS)('contents API on %s', (dialect) => {
   });
 
   it('creates a DACPAC and refuses a script version for it, naming the field', async () => {
-    const created = await api.call('POST', 'contents', { body: { name: 'schema-pkg', type: 'dacpac', dacpacUri: 'https://store.example/pkg.dacpac' } });
+    const created = await api.call('POST', 'contents', { body: { name: 'schema-pkg', type: 'dacpac', dacpacUri: 'https://stej42.blob.core.windows.net/dacpacs/pkg.dacpac' } });
     expect(created.status).toBe(201);
-    expect(created.body).toEqual({ name: 'schema-pkg', type: 'dacpac', version: 1, dacpacUri: 'https://store.example/pkg.dacpac', comment: null, createdAt: clock.now().toISOString() });
+    expect(created.body).toEqual({ name: 'schema-pkg', type: 'dacpac', version: 1, dacpacUri: 'https://stej42.blob.core.windows.net/dacpacs/pkg.dacpac', comment: null, createdAt: clock.now().toISOString() });
     const before = await counts();
     const wrong = await api.call('POST', 'contents/schema-pkg/versions', { body: { commandText: 'SELECT 1' } });
     expect(wrong.status).toBe(400);
     expect(wrong.headers['content-type']).toBe('application/problem+json');
     expect(wrong.body.errors).toEqual([{ path: 'body.commandText', message: 'is not allowed for a dacpac content (use dacpacUri)' }]);
     expect(await counts()).toEqual(before);
-    const right = await api.call('POST', 'contents/schema-pkg/versions', { body: { dacpacUri: 'https://store.example/pkg-2.dacpac', comment: 'v2' } });
+    const right = await api.call('POST', 'contents/schema-pkg/versions', { body: { dacpacUri: 'https://stej42.blob.core.windows.net/dacpacs/pkg-2.dacpac', comment: 'v2' } });
     expect(right.status).toBe(201);
-    expect(right.body).toMatchObject({ version: 2, dacpacUri: 'https://store.example/pkg-2.dacpac', comment: 'v2' });
+    expect(right.body).toMatchObject({ version: 2, dacpacUri: 'https://stej42.blob.core.windows.net/dacpacs/pkg-2.dacpac', comment: 'v2' });
+  });
+
+  it('refuses a new DACPAC version from a host not listed, naming the field and not echoing the SAS token', async () => {
+    const before = await counts();
+    const res = await api.call('POST', 'contents/schema-pkg/versions', { body: { dacpacUri: 'http://127.0.0.1:9/pkg.dacpac?sv=2024-08-04&sig=SECRETSIG' } });
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([{ path: 'body.dacpacUri', message: 'names host 127.0.0.1:9, which DACPAC_ALLOWED_HOSTS does not list' }]);
+    expect(res.text).not.toContain('SECRETSIG');
+    expect(await counts()).toEqual(before);
   });
 
   it('refuses a DACPAC version for a script, naming the field', async () => {
     await api.call('POST', 'contents', { body: { name: 'typed-script', type: 'script', commandText: 'SELECT 1' } });
     const before = await counts();
-    const wrong = await api.call('POST', 'contents/typed-script/versions', { body: { dacpacUri: 'https://store.example/x.dacpac' } });
+    const wrong = await api.call('POST', 'contents/typed-script/versions', { body: { dacpacUri: 'https://stej42.blob.core.windows.net/dacpacs/x.dacpac' } });
     expect(wrong.status).toBe(400);
     expect(wrong.body.errors.map((e: { path: string }) => e.path)).toEqual(['body.dacpacUri']);
     expect(await counts()).toEqual(before);
@@ -98,6 +107,9 @@ describe.each(CONTROL_DIALECTS)('contents API on %s', (dialect) => {
     ['a wrong type', { body: { name: 'a', type: 'script', commandText: 42 } }, 'body.commandText'],
     ['an empty script', { body: { name: 'a', type: 'script', commandText: '' } }, 'body.commandText'],
     ['a non-http DACPAC URI', { body: { name: 'a', type: 'dacpac', dacpacUri: 'file:///etc/passwd' } }, 'body.dacpacUri'],
+    ['a DACPAC on a host DACPAC_ALLOWED_HOSTS does not list', { body: { name: 'a', type: 'dacpac', dacpacUri: 'https://storage.attacker.example/a.dacpac?sv=1&sig=s' } }, 'body.dacpacUri'],
+    ['a DACPAC on a loopback port', { body: { name: 'a', type: 'dacpac', dacpacUri: 'http://127.0.0.1:6379/a.dacpac?sv=1&sig=s' } }, 'body.dacpacUri'],
+    ['a DACPAC on another port of an allowed host', { body: { name: 'a', type: 'dacpac', dacpacUri: 'https://stej42.blob.core.windows.net:8443/a.dacpac' } }, 'body.dacpacUri'],
     ['an empty name', { body: { name: '', type: 'script', commandText: 'SELECT 1' } }, 'body.name'],
     ['a 10,000-character name', { body: { name: 'n'.repeat(10_000), type: 'script', commandText: 'SELECT 1' } }, 'body.name'],
     ['SQL in the name', { body: { name: "x'; DROP TABLE jobs;--", type: 'script', commandText: 'SELECT 1' } }, 'body.name'],

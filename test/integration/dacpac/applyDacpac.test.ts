@@ -1,5 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { BlobSASPermissions, generateBlobSASQueryParameters } from '@azure/storage-blob';
@@ -68,7 +70,9 @@ let sasUri: string;
 let plainUri: string;
 let fakes: Record<'ok' | 'fail' | 'hang', ReturnType<typeof writeFakeSqlpackage>>;
 
-const configWith = (env: Record<string, string> = {}): Config => loadConfig({ ELASTIC_JOBS_DATA_DIR: dir, ...env }, 'azure');
+// Azurite's loopback endpoint is fetched from only because the list names its port.
+const configWith = (env: Record<string, string> = {}): Config =>
+  loadConfig({ ELASTIC_JOBS_DATA_DIR: dir, DACPAC_ALLOWED_HOSTS: `*.blob.core.windows.net,${new URL(azurite.blobEndpoint).host}`, ...env }, 'azure');
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ej-dacpac-test-'));
@@ -100,6 +104,27 @@ const input = (overrides: Partial<ApplyDacpacInput> = {}): ApplyDacpacInput => (
   timeoutMs: 30_000,
   ...overrides,
 });
+
+/** A loopback HTTP listener answering every request the same way, counting them. */
+async function countingListener(answer: () => [number, Record<string, string>]): Promise<{ port: number; requests(): number; close(): Promise<void> }> {
+  let count = 0;
+  const server = http.createServer((req, res) => {
+    count++;
+    req.resume();
+    const [status, headers] = answer();
+    res.writeHead(status, headers).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    requests: () => count,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
 
 async function rejection(promise: Promise<unknown>): Promise<Error> {
   try {
@@ -177,15 +202,65 @@ describe('applyDacpac', () => {
     const error = await rejection(applyDacpac(input({ dacpacUri: missing })));
     expect(error).toBeInstanceOf(PermanentTargetError);
     expect(error.message).toContain('/dacpacs/schema/v3.dacpac');
-    expect(error.message).toContain('404');
+    expect(error.message).toContain('could not be downloaded');
+    expect(error.message).not.toMatch(/404|HTTP/);
     expect(error.message).not.toContain('sig=');
   });
 
   it('fails as transient when the storage cannot be reached', async () => {
     const unreachable = sasUri.replace(/127\.0\.0\.1:\d+/, '127.0.0.1:9');
-    const error = await rejection(applyDacpac(input({ dacpacUri: unreachable })));
+    const error = await rejection(applyDacpac(input({ dacpacUri: unreachable, config: configWith({ SQLPACKAGE_PATH: fakes.ok.path, DACPAC_ALLOWED_HOSTS: '127.0.0.1:9' }) })));
     expect(error).toBeInstanceOf(TransientTargetError);
     expect(error.message).not.toContain('sig=');
+    expect(error.message).not.toMatch(/ECONNREFUSED|HTTP/);
+  });
+
+  it('fetches nothing from a host DACPAC_ALLOWED_HOSTS does not list, though the URI carries a SAS token', async () => {
+    const listener = await countingListener(() => [200, {}]);
+    try {
+      const uri = `http://127.0.0.1:${listener.port}/dacpacs/schema/v2.dacpac?sv=2024-08-04&sig=probe`;
+      const error = await rejection(applyDacpac(input({ dacpacUri: uri })));
+      expect(error).toBeInstanceOf(PermanentTargetError);
+      expect(error.message).toContain('DACPAC_ALLOWED_HOSTS');
+      expect(error.message).not.toContain('sig=');
+      expect(listener.requests()).toBe(0);
+    } finally {
+      await listener.close();
+    }
+  });
+
+  it('says the same of a port that answers 500, 403 or nothing: no status a caller could probe ports with', async () => {
+    const messages: string[] = [];
+    for (const status of [500, 403, 404]) {
+      const listener = await countingListener(() => [status, {}]);
+      try {
+        const uri = `http://127.0.0.1:${listener.port}/dacpacs/x.dacpac?sv=2024-08-04&sig=probe`;
+        const error = await rejection(applyDacpac(input({ dacpacUri: uri, config: configWith({ SQLPACKAGE_PATH: fakes.ok.path, DACPAC_ALLOWED_HOSTS: `127.0.0.1:${listener.port}` }) })));
+        expect(listener.requests()).toBeGreaterThan(0);
+        messages.push(error.message.replace(String(listener.port), 'PORT'));
+      } finally {
+        await listener.close();
+      }
+    }
+    for (const message of messages) expect(message).not.toMatch(/\b(500|403|404)\b|HTTP \d|status/);
+    // 403 and 404 read the same: a refusal; 500 reads as "did not answer or was busy", like a closed port.
+    expect(messages[1]).toBe(messages[2]);
+  });
+
+  it('does not follow a redirect to another host or port', async () => {
+    const elsewhere = await countingListener(() => [200, {}]);
+    const redirector = await countingListener(() => [307, { location: `http://127.0.0.1:${elsewhere.port}/dacpacs/x.dacpac` }]);
+    try {
+      const uri = `http://127.0.0.1:${redirector.port}/dacpacs/x.dacpac?sv=2024-08-04&sig=probe`;
+      const allowed = `127.0.0.1:${redirector.port},127.0.0.1:${elsewhere.port}`;
+      const error = await rejection(applyDacpac(input({ dacpacUri: uri, config: configWith({ SQLPACKAGE_PATH: fakes.ok.path, DACPAC_ALLOWED_HOSTS: allowed }) })));
+      expect(error).toBeInstanceOf(PermanentTargetError);
+      expect(redirector.requests()).toBeGreaterThan(0);
+      expect(elsewhere.requests()).toBe(0);
+    } finally {
+      await redirector.close();
+      await elsewhere.close();
+    }
   });
 
   it('reports a failed publish with sqlpackage\'s own words and the password scrubbed', async () => {
@@ -224,14 +299,15 @@ describe('applyDacpac', () => {
 });
 
 describe('which DACPAC URIs get the managed identity', () => {
-  const appEndpoint = appBlobEndpointOf(loadConfig({ ELASTIC_JOBS_DATA_DIR: '/tmp/ej-dacpac', AzureWebJobsStorage__accountName: 'stej42' }, 'azure').storageAccountName);
+  const config = loadConfig({ ELASTIC_JOBS_DATA_DIR: '/tmp/ej-dacpac', AzureWebJobsStorage__accountName: 'stej42' }, 'azure');
+  const appEndpoint = appBlobEndpointOf(config.storageAccountName);
 
   it.each([
     ['https://stej42.blob.core.windows.net/dacpacs/v2.dacpac', 'appStorage'],
     ['https://stej42.blob.core.windows.net/dacpacs/v2.dacpac?sv=2024-08-04&sig=abc', 'sas'],
     ['https://other.blob.core.windows.net/dacpacs/v2.dacpac?sv=2024-08-04&sig=abc', 'sas'],
   ])('%s -> %s', (uri, kind) => {
-    expect(classifyDacpacUri(uri, appEndpoint).kind).toBe(kind);
+    expect(classifyDacpacUri(uri, appEndpoint, config.dacpacAllowedHosts).kind).toBe(kind);
   });
 
   it.each([
@@ -240,7 +316,10 @@ describe('which DACPAC URIs get the managed identity', () => {
     'https://attacker.example/stej42.blob.core.windows.net/v2.dacpac',
     'https://stej42.blob.core.windows.net/',
     'http://stej42.blob.core.windows.net/dacpacs/v2.dacpac',
+    'https://stej42.blob.core.windows.net:8443/dacpacs/v2.dacpac?sv=2024-08-04&sig=abc',
+    'https://storage.attacker.example/dacpacs/v2.dacpac?sv=2024-08-04&sig=abc',
+    'http://127.0.0.1:10000/devstoreaccount1/dacpacs/v2.dacpac?sv=2024-08-04&sig=abc',
   ])('refuses %s', (uri) => {
-    expect(() => classifyDacpacUri(uri, appEndpoint)).toThrow(PermanentTargetError);
+    expect(() => classifyDacpacUri(uri, appEndpoint, config.dacpacAllowedHosts)).toThrow(PermanentTargetError);
   });
 });

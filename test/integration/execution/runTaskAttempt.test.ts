@@ -243,7 +243,7 @@ describe.each(CONTROL_DIALECTS)('runTaskAttempt on %s', (dialect) => {
   });
 
   it('fails a DACPAC content without applying anything, not retryably, saying why', async () => {
-    expect((await h.api.call('POST', 'contents', { body: { name: 'schema', type: 'dacpac', dacpacUri: 'https://example.com/schema.dacpac' } })).status).toBe(201);
+    expect((await h.api.call('POST', 'contents', { body: { name: 'schema', type: 'dacpac', dacpacUri: 'https://stej42.blob.core.windows.net/dacpacs/schema.dacpac' } })).status).toBe(201);
     await h.credential('dacpac-cred', ['127.0.0.1*']);
     expect((await h.api.call('POST', 'jobs', { body: { name: 'deploy', contentName: 'schema', credentialName: 'dacpac-cred', targetId } })).status).toBe(201);
     const parentId = await h.start('deploy');
