@@ -5,6 +5,9 @@ import { nulFieldErrors } from './nulCharacters';
 
 type Issue = z.core.$ZodIssue;
 
+/** Field errors named in a ValidationError's message (all of them go in its `errors`). */
+const DETAIL_NAMES = 5;
+
 /**
  * Of a union's branches, the one the request most plausibly meant: the fewest fields it does not
  * know (a field of another shape is the strongest sign of a wrong guess), then the fewest issues.
@@ -41,5 +44,8 @@ export function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, where: 'bo
   const result = nul.length > 0 ? undefined : schema.safeParse(value);
   if (result?.success) return result.data;
   const errors = result ? fieldErrors(where, result.error) : nul;
-  throw new ValidationError(`The request ${where === 'body' ? 'body' : where === 'query' ? 'query string' : 'path'} is not valid: ${errors.map((e) => `${e.path} ${e.message}`).join('; ')}`, errors);
+  // The detail names a few; the problem document lists the rest up to its bound (PROBLEM_LIMITS).
+  const named = errors.slice(0, DETAIL_NAMES).map((e) => `${e.path} ${e.message}`);
+  if (errors.length > DETAIL_NAMES) named.push(`and ${errors.length - DETAIL_NAMES} more`);
+  throw new ValidationError(`The request ${where === 'body' ? 'body' : where === 'query' ? 'query string' : 'path'} is not valid: ${named.join('; ')}`, errors);
 }

@@ -60,6 +60,10 @@ export class PayloadTooLargeError extends ElasticJobsError {
   readonly retryable = false;
 }
 
+/** A request body that is not JSON (a form or text/plain post, the shapes a web page can send cross-origin). */
+export class UnsupportedMediaTypeError extends ElasticJobsError {
+  readonly retryable = false;
+}
 
 /** The control database could not be reached or kept failing after retries. */
 export class ControlDatabaseUnavailableError extends ElasticJobsError {
