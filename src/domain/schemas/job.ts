@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Engine, Id, Name, Timestamp } from './common';
+import { refineServerName } from './target';
 
 /** A SQL identifier for the destination schema or table: validated here, quoted per dialect. */
 const SqlIdentifier = z.string().min(1).max(128).regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a plain identifier (letters, digits, _)');
@@ -13,6 +14,7 @@ export const ResultSetDestination = z
     tableName: SqlIdentifier,
     credentialName: Name,
   })
+  .superRefine(refineServerName)
   .meta({ id: 'ResultSetDestination' });
 export type ResultSetDestination = z.infer<typeof ResultSetDestination>;
 

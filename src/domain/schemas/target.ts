@@ -1,7 +1,19 @@
 import { z } from 'zod';
 import { Engine, Id, Name, Timestamp } from './common';
+import { serverNameProblem } from '../serverAddress';
 
 const ServerName = z.string().min(1).max(256).refine((s) => s.trim() === s && !/[\u0000-\u001f]/.test(s), 'must be a server name');
+
+/**
+ * A SQL Server or PostgreSQL `serverName` must be a spelling the one server-address parser
+ * accepts (src/domain/serverAddress.ts), so a refused one is a 400 naming the field at creation,
+ * never a surprise at run time. SQLite folders are checked against their root by the route.
+ */
+export function refineServerName(value: { engine: Engine; serverName: string }, ctx: z.RefinementCtx): void {
+  if (value.engine === 'sqlite') return;
+  const problem = serverNameProblem(value.engine, value.serverName);
+  if (problem) ctx.addIssue({ code: 'custom', path: ['serverName'], message: problem });
+}
 const DatabaseName = z.string().min(1).max(128).refine((s) => !/[\u0000-\u001f]/.test(s), 'must be a database name');
 
 export const TargetType = z.enum(['database', 'server', 'elasticPool', 'shardMap', 'customCollection']);
@@ -9,15 +21,15 @@ export type TargetType = z.infer<typeof TargetType>;
 
 export const CreateTarget = z
   .discriminatedUnion('type', [
-    z.strictObject({ type: z.literal('database'), engine: Engine.default('sqlserver'), serverName: ServerName, databaseName: DatabaseName }),
-    z.strictObject({ type: z.literal('server'), engine: Engine.default('sqlserver'), serverName: ServerName, credentialName: Name }),
+    z.strictObject({ type: z.literal('database'), engine: Engine.default('sqlserver'), serverName: ServerName, databaseName: DatabaseName }).superRefine(refineServerName),
+    z.strictObject({ type: z.literal('server'), engine: Engine.default('sqlserver'), serverName: ServerName, credentialName: Name }).superRefine(refineServerName),
     z.strictObject({
       type: z.literal('elasticPool'),
       engine: z.literal('sqlserver').default('sqlserver'),
       serverName: ServerName,
       elasticPoolName: DatabaseName,
       credentialName: Name,
-    }),
+    }).superRefine(refineServerName),
     z.strictObject({
       type: z.literal('shardMap'),
       engine: Engine.default('sqlserver'),
@@ -25,7 +37,7 @@ export const CreateTarget = z
       databaseName: DatabaseName,
       shardMapName: z.string().min(1).max(128),
       credentialName: Name,
-    }),
+    }).superRefine(refineServerName),
     z.strictObject({ type: z.literal('customCollection'), name: Name }),
   ])
   .meta({ id: 'CreateTarget' });
