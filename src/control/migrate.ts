@@ -10,6 +10,7 @@ import { initial } from './migrations/0001_initial';
 import { seedDefaultPolicy } from './migrations/0002_default_policy';
 import { taskOutcome } from './migrations/0003_task_outcome';
 import { triggerFireStatus } from './migrations/0004_trigger_fire_status';
+import { serverIdentity } from './migrations/0005_server_identity';
 
 export function migrations(dialect: ControlDialect): Record<string, Migration> {
   return {
@@ -17,6 +18,7 @@ export function migrations(dialect: ControlDialect): Record<string, Migration> {
     '0002_default_policy': seedDefaultPolicy(),
     '0003_task_outcome': taskOutcome(dialect),
     '0004_trigger_fire_status': triggerFireStatus(dialect),
+    '0005_server_identity': serverIdentity(),
   };
 }
 
