@@ -19,6 +19,8 @@ export interface DestinationColumn {
   /** Values are parsed JSON (pg json/jsonb, or pg arrays bound for another engine): written as JSON text. */
   jsonValues: boolean;
   source: ColumnInfo;
+  /** The engine the result came from (its values' form: exactValues.ts). */
+  sourceEngine: Engine;
 }
 
 /** Identifier length limits: PostgreSQL counts bytes (63), SQL Server characters (128). */
@@ -52,7 +54,8 @@ export function destinationColumns(resultSet: ResultSet, destination: Engine): D
   const names = destinationColumnNames(resultSet.columns, destination);
   return resultSet.columns.map((source, i) => {
     const mapped = mapColumnType(resultSet.engine, destination, source);
-    const jsonValues = resultSet.engine === 'postgres' && (source.type === 'json' || source.type === 'jsonb' || (source.type.startsWith('_') && destination !== 'postgres'));
-    return { name: names[i], ddl: mapped.ddl, unknownType: mapped.unknown, jsonValues, source };
+    // An array kept as an array (postgres -> postgres, a known element type) goes as an array; any other becomes JSON text.
+    const jsonValues = resultSet.engine === 'postgres' && (source.type === 'json' || source.type === 'jsonb' || (source.type.startsWith('_') && !mapped.ddl.endsWith('[]')));
+    return { name: names[i], ddl: mapped.ddl, unknownType: mapped.unknown, jsonValues, source, sourceEngine: resultSet.engine };
   });
 }

@@ -36,8 +36,10 @@ export function toPostgresType(t: CanonicalType): string {
 }
 
 /**
- * Type names with a clean affinity (INTEGER, REAL, NUMERIC, TEXT, BLOB). An unknown type gets
- * no type at all, so SQLite keeps each value as it comes instead of turning numbers into text.
+ * Type names with a clean affinity (INTEGER, REAL, TEXT, BLOB). An unknown type gets no type at
+ * all, so SQLite keeps each value as it comes instead of turning numbers into text. A decimal is
+ * TEXT: NUMERIC affinity would turn `9999999999999999999999999999.9999999999` into a REAL of 15
+ * significant digits (https://sqlite.org/datatype3.html 3.0), so the digits are kept as text.
  */
 export function toSqliteType(t: CanonicalType): string {
   switch (t.kind) {
@@ -46,8 +48,6 @@ export function toSqliteType(t: CanonicalType): string {
     case 'boolean':
     case 'int':
       return 'integer';
-    case 'decimal':
-      return 'numeric';
     case 'float':
       return 'real';
     case 'binary':

@@ -50,7 +50,6 @@ export const sqliteResultWriter: ResultWriter = {
 
   toParam(value) {
     if (value === undefined || value === null) return null;
-    if (value instanceof Date) return value.toISOString();
     if (typeof value === 'boolean') return value ? 1 : 0;
     if (value instanceof Uint8Array) return Buffer.isBuffer(value) ? value : Buffer.from(value);
     if (typeof value === 'object') return asJson(value);

@@ -53,6 +53,11 @@ function nativeSqlite(c: ColumnInfo): string | undefined {
   return /^[a-z][a-z0-9 _]*(\(\s*\d+\s*(,\s*\d+\s*)?\))?$/i.test(c.type) ? c.type : undefined;
 }
 
+/** What a source column holds, in canonical words. */
+export function canonicalOf(source: Engine, column: ColumnInfo): CanonicalType {
+  return READERS[source](column);
+}
+
 const NATIVE: Record<Engine, (c: ColumnInfo) => string | undefined> = { sqlserver: nativeSqlServer, postgres: nativePostgres, sqlite: nativeSqlite };
 
 export type EnginePair = `${Engine}->${Engine}`;

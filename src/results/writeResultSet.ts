@@ -12,6 +12,7 @@ import { createPostgresDriver } from '../targets/postgresDriver';
 import type { TargetDrivers } from '../targets/registry';
 import { createSqlServerDriver } from '../targets/sqlServerDriver';
 import { destinationColumns } from './destinationColumns';
+import { exactValue } from './exactValues';
 import { postgresResultWriter } from './postgresResultWriter';
 import { ensureResultTable } from './resultTable';
 import type { ResultWriter } from './resultWriter';
@@ -79,7 +80,7 @@ export async function writeResultSet(input: WriteResultSetInput): Promise<WriteR
         for (let start = 0; start < resultSet.rows.length; start += batchRows) {
           const chunk = resultSet.rows.slice(start, start + batchRows);
           const params = chunk.flatMap((row) => [
-            ...columns.map((column, i) => writer.toParam(row[i], column)),
+            ...columns.map((column, i) => writer.toParam(exactValue(resultSet.engine, destination.engine, row[i], column), column)),
             input.childExecutionId,
             input.sourceServer,
             input.sourceDatabase,

@@ -11,7 +11,7 @@ import type { ConnectionCredential, DatabaseRef, ResultSet, RunOptions, RunResul
 import { TargetError, PermanentTargetError } from './errors';
 import { batchRuns, splitGoBatches } from './goSplitter';
 import { classifyPostgresError } from './postgresErrors';
-import { POSTGRES_TYPE_NAMES, postgresColumnInfo } from './postgresTypes';
+import { EXACT_RESULT_TYPES, POSTGRES_TYPE_NAMES, postgresColumnInfo } from './postgresTypes';
 import { DEFAULT_PORTS } from '../domain/serverAddress';
 import { admittedAddress } from './connectScope';
 import { notAShardMapManager, READ_SHARD_MAP_SQL_BY_ENGINE, toShardLocations, type ShardRow } from './shardMap';
@@ -192,7 +192,7 @@ export function createPostgresDriver(options: PostgresDriverOptions = {}): Targe
         for (const batch of batches) {
           for (let run = 0; run < batch.repeat; run++) {
             failingBatch = batch.text;
-            const result = (await client.query({ text: batch.text, rowMode: 'array' })) as unknown as QueryArrayResult | QueryArrayResult[];
+            const result = (await client.query({ text: batch.text, rowMode: 'array', types: EXACT_RESULT_TYPES })) as unknown as QueryArrayResult | QueryArrayResult[];
             results.push(...(Array.isArray(result) ? result : [result]));
             if (bounds.reason) throw bounds.error();
           }

@@ -3,7 +3,7 @@
  * else is looked up in pg_type on the same connection), the type modifier to length, precision
  * and scale. pg does not say whether a result column is nullable, so every column is.
  */
-import type { FieldDef } from 'pg';
+import { types as pgTypes, type FieldDef } from 'pg';
 import type { ColumnInfo } from './driver';
 
 export const POSTGRES_TYPE_NAMES: Readonly<Record<number, string>> = {
@@ -37,8 +37,13 @@ export const POSTGRES_TYPE_NAMES: Readonly<Record<number, string>> = {
   1082: 'date',
   1083: 'time',
   1114: 'timestamp',
+  1115: '_timestamp',
+  1182: '_date',
+  1183: '_time',
   1184: 'timestamptz',
+  1185: '_timestamptz',
   1186: 'interval',
+  1187: '_interval',
   1231: '_numeric',
   1266: 'timetz',
   1560: 'bit',
@@ -84,3 +89,59 @@ export function postgresColumnInfo(field: Pick<FieldDef, 'name' | 'dataTypeID' |
   const type = typeName ?? POSTGRES_TYPE_NAMES[field.dataTypeID] ?? 'unknown';
   return { name: field.name, type, ...decodeTypeModifier(type, field.dataTypeModifier), nullable: true };
 }
+
+/**
+ * Types whose values pg would hand over in a lossy JavaScript form, by OID: `Date` for date,
+ * timestamp and timestamptz (milliseconds only, and date and timestamp read in the host's time
+ * zone, where a spring-forward 02:30 does not exist), a PostgresInterval object for interval,
+ * numbers for numeric arrays. Their values are kept as the server's own text instead, and the
+ * destination parses that text (src/results/exactValues.ts). numeric, int8, time and timetz
+ * are text in pg already; they are listed so the rule does not hang on pg's defaults.
+ */
+export const EXACT_TEXT_OIDS: ReadonlySet<number> = new Set([
+  20, // int8
+  790, // money
+  1082, // date
+  1083, // time
+  1114, // timestamp
+  1184, // timestamptz
+  1186, // interval
+  1266, // timetz
+  1700, // numeric
+]);
+
+/** Arrays of the types above: parsed into arrays of the elements' text. */
+export const EXACT_TEXT_ARRAY_OIDS: ReadonlySet<number> = new Set([
+  1016, // _int8
+  791, // _money
+  1182, // _date
+  1183, // _time
+  1115, // _timestamp
+  1185, // _timestamptz
+  1187, // _interval
+  1270, // _timetz
+  1231, // _numeric
+]);
+
+type TypeParser = (value: string) => unknown;
+
+/**
+ * pg's per-query `types` for result sets of users' scripts: the parsers pg would use, except for
+ * the types above. Per query, never pg's global parsers: the control database may use pg too.
+ */
+export function exactResultTypes(types: typeof import('pg').types): { getTypeParser: (oid: number, format?: 'text' | 'binary') => TypeParser } {
+  const text: TypeParser = (value) => value;
+  // pg-types 2 exports `arrayParser.create(...).parse()`, its typings (and pg-types 4) a plain function.
+  const arrays = types.arrayParser as unknown as ((source: string, transform: TypeParser) => unknown[]) | { create(source: string, transform: TypeParser): { parse(): unknown[] } };
+  const textArray: TypeParser = (value) => (typeof arrays === 'function' ? arrays(value, text) : arrays.create(value, text).parse());
+  return {
+    getTypeParser(oid, format) {
+      if (format !== 'binary' && EXACT_TEXT_OIDS.has(oid)) return text;
+      if (format !== 'binary' && EXACT_TEXT_ARRAY_OIDS.has(oid)) return textArray;
+      return types.getTypeParser(oid, format ?? 'text') as TypeParser;
+    },
+  };
+}
+
+/** exactResultTypes over pg's own parsers: what the PostgreSQL driver passes with each script batch. */
+export const EXACT_RESULT_TYPES = exactResultTypes(pgTypes);

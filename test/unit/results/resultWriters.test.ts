@@ -5,7 +5,7 @@ import { rowsPerInsert } from '../../../src/results/writeResultSet';
 import { indexName } from '../../../src/results/indexName';
 import type { DestinationColumn } from '../../../src/results/destinationColumns';
 
-const plain: DestinationColumn = { name: 'c', ddl: 'text', unknownType: false, jsonValues: false, source: { name: 'c', type: 'text', nullable: true } };
+const plain: DestinationColumn = { name: 'c', ddl: 'text', unknownType: false, jsonValues: false, source: { name: 'c', type: 'text', nullable: true }, sourceEngine: 'postgres' };
 
 describe('rows per INSERT', () => {
   it.each([
@@ -50,8 +50,8 @@ describe('SQLite result writer', () => {
     expect(sqliteResultWriter.table('main', 'results').name).toBe('results');
   });
 
-  it('stores dates as ISO text, booleans as 0/1 and documents as JSON', () => {
-    expect(sqliteResultWriter.toParam(new Date('2026-01-02T03:04:05.000Z'), plain)).toBe('2026-01-02T03:04:05.000Z');
+  it('stores text as it comes, booleans as 0/1 and documents as JSON', () => {
+    expect(sqliteResultWriter.toParam('2027-03-27 21:00:00.123456+00', plain)).toBe('2027-03-27 21:00:00.123456+00');
     expect(sqliteResultWriter.toParam(true, plain)).toBe(1);
     expect(sqliteResultWriter.toParam({ a: [1] }, plain)).toBe('{"a":[1]}');
     expect(sqliteResultWriter.toParam(new Uint8Array([1]), plain)).toEqual(Buffer.from([1]));
