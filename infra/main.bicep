@@ -263,6 +263,8 @@ module functionApp 'modules/functionApp.bicep' = {
         AZURE_CLIENT_ID: identity.outputs.clientId
         DURABLE_TASK_HUB_NAME: durableTaskHubName
         SQLITE_TARGETS_ENABLED: 'false'
+        // Blob endpoints of this cloud only (core.windows.net in the public one): a DACPAC comes from no other host.
+        DACPAC_ALLOWED_HOSTS: '*.blob.${environment().suffixes.storage}'
         LOG_LEVEL: 'info'
       },
       // Without it, the app believes x-ms-client-principal only when the platform says WEBSITE_AUTH_ENABLED=True.

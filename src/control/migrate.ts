@@ -11,6 +11,7 @@ import { seedDefaultPolicy } from './migrations/0002_default_policy';
 import { taskOutcome } from './migrations/0003_task_outcome';
 import { triggerFireStatus } from './migrations/0004_trigger_fire_status';
 import { serverIdentity } from './migrations/0005_server_identity';
+import { childFoundBy } from './migrations/0007_child_found_by';
 
 export function migrations(dialect: ControlDialect): Record<string, Migration> {
   return {
@@ -19,6 +20,7 @@ export function migrations(dialect: ControlDialect): Record<string, Migration> {
     '0003_task_outcome': taskOutcome(dialect),
     '0004_trigger_fire_status': triggerFireStatus(dialect),
     '0005_server_identity': serverIdentity(),
+    '0007_child_found_by': childFoundBy(dialect),
   };
 }
 

@@ -150,6 +150,8 @@ export interface JobExecutionTable {
   lastMessage: string | null;
   cancelRequested: number;
   updatedAt: string;
+  /** A child's database was `named` or `enumerated` at expansion (migration 0007); null on parents. */
+  foundBy?: string | null;
 }
 
 export interface TaskExecutionTable {

@@ -69,7 +69,7 @@ export async function applyDacpac(input: ApplyDacpacInput): Promise<ApplyDacpacR
     throw new PermanentTargetError(`A DACPAC applies to SQL Server databases only; '${database.databaseName}' is a ${database.engine} database.`);
   }
   if (!config.sqlpackagePath) throw new PermanentTargetError(SQLPACKAGE_MISSING);
-  if (signal.aborted) throw new TaskCanceledError('The execution was cancelled before the DACPAC was applied.');
+  if (signal.aborted) throw new TaskCanceledError('The execution was canceled before the DACPAC was applied.');
   // Refused before anything is fetched or started.
   const source = classifyDacpacUri(input.dacpacUri, input.azure?.appBlobEndpoint ?? appBlobEndpointOf(config.storageAccountName), config.dacpacAllowedHosts);
 
@@ -77,7 +77,7 @@ export async function applyDacpac(input: ApplyDacpacInput): Promise<ApplyDacpacR
   const stop = new AbortController();
   const onCancel = () => {
     stopped ??= 'canceled';
-    stop.abort(new TaskCanceledError('The execution was cancelled.'));
+    stop.abort(new TaskCanceledError('The execution was canceled.'));
   };
   signal.addEventListener('abort', onCancel, { once: true });
   const timer =
@@ -108,7 +108,7 @@ export async function applyDacpac(input: ApplyDacpacInput): Promise<ApplyDacpacR
       signal: stop.signal,
     });
   } catch (e) {
-    if (stopped === 'canceled') throw new TaskCanceledError('The execution was cancelled; sqlpackage was stopped (the database may hold part of the deployment).');
+    if (stopped === 'canceled') throw new TaskCanceledError('The execution was canceled; sqlpackage was stopped (the database may hold part of the deployment).');
     if (stopped === 'timeout') {
       throw new TaskTimeoutError(`The attempt ran past its task timeout (${timeoutMs} ms); sqlpackage was stopped (the database may hold part of the deployment).`);
     }

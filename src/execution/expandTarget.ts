@@ -8,6 +8,7 @@
  */
 import { targetStore } from '../control/stores/targetStore';
 import { ForbiddenError } from '../domain/errors';
+import type { FoundBy } from '../domain/missingDatabase';
 import type { Target, TargetDatabase } from '../domain/schemas/target';
 import { describePatterns, serverAllowed } from '../domain/serverPatterns';
 import { normalizeServerName } from '../domain/targetIdentity';
@@ -18,6 +19,8 @@ import { allowedServersOf, scopedCredential } from './connectionCredential';
 export interface ExpandedDatabase extends TargetDatabase {
   /** Whether the job credential's allowedServers admit this database's server (true when no job credential is given). */
   allowed: boolean;
+  /** `named` when a database target (alone or in a collection) names it, else `enumerated` (server, pool, shard map); named wins when both reach it. */
+  foundBy: FoundBy;
 }
 
 /** Online, in the Elastic Database client library's ShardsGlobal.Status. */
@@ -41,7 +44,7 @@ export function databaseKey(d: TargetDatabase): string {
 export async function expandTarget(services: Services, targetId: string, jobCredentialName?: string): Promise<ExpandedDatabase[]> {
   const targets = targetStore(services.control);
   const root = await targets.get(targetId);
-  const included = new Map<string, TargetDatabase>();
+  const included = new Map<string, TargetDatabase & { foundBy: FoundBy }>();
   const excluded = new Set<string>();
   const visited = new Set<string>();
   const enumerated = new Map<string, TargetDatabase[]>();
@@ -58,10 +61,14 @@ export async function expandTarget(services: Services, targetId: string, jobCred
   // Inside an excluded collection only its includes count: an exclusion of an exclusion does not bring a database back.
   async function walk(t: Target, exclusion: boolean): Promise<void> {
     if (t.type !== 'customCollection') {
+      const foundBy: FoundBy = t.type === 'database' ? 'named' : 'enumerated';
       for (const d of await databasesOf(t)) {
         const key = databaseKey(d);
+        const seen = included.get(key);
         if (exclusion) excluded.add(key);
-        else if (!included.has(key)) included.set(key, d);
+        else if (!seen) included.set(key, { ...d, foundBy });
+        // Named anywhere in the tree, the user expects it to exist, even if a server lists it too.
+        else if (foundBy === 'named') seen.foundBy = 'named';
       }
       return;
     }

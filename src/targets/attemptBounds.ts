@@ -18,8 +18,8 @@ export interface AttemptBounds {
 
 export function stopError(reason: StopReason, timeoutMs?: number): TargetError {
   return reason === 'canceled'
-    ? new TaskCanceledError('The execution was cancelled; the statement was cancelled on the server.')
-    : new TaskTimeoutError(`The attempt ran past its task timeout (${timeoutMs} ms); the statement was cancelled on the server.`);
+    ? new TaskCanceledError('The execution was canceled; the statement was canceled on the server.')
+    : new TaskTimeoutError(`The attempt ran past its task timeout (${timeoutMs} ms); the statement was canceled on the server.`);
 }
 
 /** Throws TaskCanceledError when the attempt was cancelled before it connected. */

@@ -95,7 +95,8 @@ export const cancelExecution = defineRoute({
   name: 'cancelExecution',
   method: 'POST',
   path: 'executions/{id}/cancel',
-  summary: 'Cancel a job execution and all its children (a child alone: only that child); 202, also when it already ended',
+  summary:
+    'Cancel a job execution and all its children (a child alone: only that child); 202 with cancelRequested true while the running statements are stopped, 409 when it already ended',
   tag,
   access: 'operate',
   params: IdParams,

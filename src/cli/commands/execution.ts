@@ -133,7 +133,7 @@ export function registerExecutionCommands(program: Command, runtime: Runtime): v
 
   execution
     .command('cancel <id>')
-    .description('cancel a job execution and all its children (running queries are cancelled)')
+    .description('cancel a job execution and all its children (running queries are canceled)')
     .action(async (id: string, _opts: unknown, command: Command) => {
       const session = runtime.session(command);
       const body = (await session.client.request<JobExecution | undefined>('POST', `executions/${segment(id)}/cancel`)).body;

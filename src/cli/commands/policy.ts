@@ -46,7 +46,7 @@ function withPolicyOptions(command: Command, defaults: boolean): Command {
     .option('--maximum-retry-interval <duration>', `cap on the wait between retries${d(DEFAULT_POLICY.maximumRetryInterval)}`)
     .option('--backoff-coefficient <n>', `each wait is the previous one times this${d(DEFAULT_POLICY.retryIntervalBackoffCoefficient)}`, decimal)
     .option('--maximum-attempts <n>', `attempts per database, the first included${d(DEFAULT_POLICY.maximumAttempts)}`, integer)
-    .option('--task-timeout <duration>', `bound on one attempt (the query is cancelled)${defaults ? '' : '; "none" removes it'}`);
+    .option('--task-timeout <duration>', `bound on one attempt (the query is canceled)${defaults ? '' : '; "none" removes it'}`);
 }
 
 function changes(opts: PolicyOptions): Record<string, unknown> {

@@ -13,6 +13,7 @@ import type { JobExecution, JobExecutionLifecycle, ExecutionListQuery } from '..
 import type { ExecutionPolicy } from '../../domain/schemas/executionPolicy';
 import type { ResultSetDestination } from '../../domain/schemas/job';
 import type { TargetDatabase } from '../../domain/schemas/target';
+import type { FoundBy } from '../../domain/missingDatabase';
 import { chunks, IN_LIST_CHUNK } from '../chunks';
 import type { ControlDatabase } from '../connection';
 import { firstRows } from '../firstRows';
@@ -46,6 +47,8 @@ export interface JobExecutionRecord {
   lastMessage: string | null;
   cancelRequested: boolean;
   updatedAt: string;
+  /** How a child's database was found at expansion; null on parents and on children from before migration 0007. */
+  foundBy: FoundBy | null;
 }
 
 export interface NewParentExecution {
@@ -68,6 +71,7 @@ export interface NewParentExecution {
 export interface NewChild {
   target: TargetDatabase;
   refusal: string | null;
+  foundBy: FoundBy;
 }
 
 export interface StopSignal {
@@ -83,7 +87,7 @@ export interface ChildAttempts {
   finishedAttempts: number;
 }
 
-/** Children per multi-row insert: 80 rows of 22 columns is 1,760 parameters, under SQL Server's 2,100. */
+/** Children per multi-row insert: 80 rows of 23 columns is 1,840 parameters, under SQL Server's 2,100. */
 const INSERT_CHUNK = 80;
 
 const terminal = [...TERMINAL_JOB_LIFECYCLES];
@@ -138,6 +142,7 @@ export function toRecord(row: JobExecutionTable): JobExecutionRecord {
     lastMessage: row.lastMessage,
     cancelRequested: Number(row.cancelRequested) === 1,
     updatedAt: row.updatedAt,
+    foundBy: row.foundBy === 'named' || row.foundBy === 'enumerated' ? row.foundBy : null,
   };
 }
 
@@ -370,6 +375,7 @@ export function executionStore({ db, dialect }: ControlDatabase) {
           lastMessage: child.refusal,
           cancelRequested: parent.cancelRequested ? 1 : 0,
           updatedAt: now,
+          foundBy: child.foundBy,
         });
       }
       for (const part of chunks(rows, INSERT_CHUNK)) {

@@ -11,7 +11,7 @@ import type { CompleteInput, CompleteOutput } from '../contracts';
 
 const REASON_MESSAGE = {
   TimedOut: 'The job timed out before this database finished.',
-  Canceled: 'The execution was cancelled.',
+  Canceled: 'The execution was canceled.',
 } as const;
 
 export function completeJobExecutionActivity(services: Services) {

@@ -86,8 +86,9 @@ export function expandJobExecutionActivity(services: Services) {
         const patterns = databases.some((d) => !d.allowed) ? await allowedServersOf(services, parent.credentialName) : [];
         await executions.insertMissingChildren(
           parent,
-          databases.map(({ allowed, ...target }) => ({
+          databases.map(({ allowed, foundBy, ...target }) => ({
             target,
+            foundBy,
             refusal: allowed
               ? null
               : `Refused without connecting: credential '${parent.credentialName}' may not be sent to server '${target.serverName}'; its allowedServers are ${describePatterns(patterns)}.`,

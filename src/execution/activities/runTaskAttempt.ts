@@ -12,11 +12,12 @@ import { taskStore } from '../../control/stores/taskStore';
 import { isoTimestamp } from '../../domain/clock';
 import { ElasticJobsError } from '../../domain/errors';
 import { isTerminal, taskLifecycleOf } from '../../domain/lifecycle';
+import { missingDatabaseOutcome } from '../../domain/missingDatabase';
 import type { CapturedOutput, JobExecutionLifecycle } from '../../domain/schemas/execution';
 import { describePatterns, serverAllowed } from '../../domain/serverPatterns';
 import type { Services } from '../../services';
 import type { ConnectionCredential } from '../../targets/driver';
-import { DatabaseMissingError, TargetError, TaskCanceledError, TaskTimeoutError } from '../../targets/errors';
+import { DatabaseMissingError, partialOutputOf, TaskCanceledError, TaskTimeoutError } from '../../targets/errors';
 import { messageOf, withoutSecret } from '../../targets/redaction';
 import { captureOutput, ROWS_PER_RESULT_SET } from '../capturedOutput';
 import { scopedCredential } from '../connectionCredential';
@@ -49,8 +50,8 @@ function outcomeOfEndedChild(child: JobExecutionRecord): RunTaskOutput {
 }
 
 const STOP_MESSAGES: Record<StopReason, string> = {
-  Canceled: 'The execution was cancelled; the running statement was cancelled on the server.',
-  TimedOut: 'The job timed out; the running statement was cancelled on the server.',
+  Canceled: 'The execution was canceled; the running statement was canceled on the server.',
+  TimedOut: 'The job timed out; the running statement was canceled on the server.',
 };
 
 export function runTaskAttemptActivity(services: Services, options: RunTaskOptions = {}) {
@@ -105,11 +106,18 @@ export function runTaskAttemptActivity(services: Services, options: RunTaskOptio
       const message = withoutSecret(messageOf(error), credential);
       if (error instanceof TaskCanceledError) return outcome('Canceled', false, message);
       if (error instanceof TaskTimeoutError) return outcome('TimedOut', true, message);
-      if (error instanceof DatabaseMissingError) return outcome('Skipped', false, message);
-      if (error instanceof TargetError) return outcome('Failed', error.retryable, message);
-      // A credential or content deleted under the run: no retry brings it back.
-      if (error instanceof ElasticJobsError) return outcome('Failed', false, message);
-      return outcome('Failed', true, message);
+      if (error instanceof DatabaseMissingError) {
+        const missing = missingDatabaseOutcome(database, child.foundBy);
+        return outcome(missing.lifecycle, missing.retryable, missing.message);
+      }
+      // What the script printed before it failed is kept: it is what tells why.
+      const output = child.captureOutput ? captureOutput(partialOutputOf(error)) : null;
+      // Each error says whether a retry may help: a deleted credential or content, a refused
+      // server or an unreadable password never will; the control database, Key Vault or a
+      // server away for a while may be back. Anything unnamed (a bug, a driver's own error) is
+      // left to the policy's attempts.
+      const retryable = error instanceof ElasticJobsError ? error.retryable : true;
+      return { outcome: { lifecycle: 'Failed', retryable, message }, output };
     } finally {
       unwatch();
     }
@@ -134,7 +142,7 @@ export function runTaskAttemptActivity(services: Services, options: RunTaskOptio
         const ended = await tasks.finishAttempt(recorded.id, { lifecycle: early, outcome: { lifecycle: early, retryable: false, message: STOP_MESSAGES[early] }, output: null, now: now() });
         return ended.outcome!;
       }
-      return { lifecycle: early, retryable: false, message: early === 'Canceled' ? 'The execution was cancelled before this attempt started.' : 'The job timed out before this attempt started.' };
+      return { lifecycle: early, retryable: false, message: early === 'Canceled' ? 'The execution was canceled before this attempt started.' : 'The job timed out before this attempt started.' };
     }
 
     const task = await tasks.openAttempt(child.id, input.attempt, now());

@@ -2,9 +2,11 @@
  * A job execution: expand the target into children (activity), fan them out over batch
  * orchestrations (see ./fanOutPlan), wait for them while racing the job's deadline and a
  * `cancel` event, then end the parent (activity). A JS orchestrator cannot send events to its
- * children: the API raises `cancel` to the parent and to every child itself, and children still
- * running when this one stops waiting end on their own event or deadline; completeJobExecution
- * marks their rows first and the activities never overwrite a terminal row.
+ * children: the API raises `cancel` to the parent and to every child itself. A cancel or the
+ * deadline stops the starting of batches; those already running are waited for (their targets
+ * end on their own event or deadline, once their attempts have stopped their statements), so
+ * the parent stays in its running lifecycle, with cancelRequested, until nothing runs any more.
+ * completeJobExecution then ends the children never started and the parent.
  */
 import type * as df from 'durable-functions';
 import { isTerminal } from '../../domain/lifecycle';

@@ -3,6 +3,11 @@
  * attempts run out, the job's deadline passes or a cancel arrives. Retry is by hand (activity,
  * then a timer) because every attempt is its own task execution row and some errors must not be
  * retried. It never throws: it returns its outcome, because its batch must not lose the others.
+ *
+ * Terminal means stopped: a cancel or the deadline that arrives while an attempt runs ends the
+ * child only once that attempt has returned. The attempt sees the cancel flag (or its own
+ * timeout, bounded by the deadline) and cancels its statement on the server before it returns;
+ * until then the child keeps its running lifecycle, with cancelRequested set by the cancel.
  */
 import type * as df from 'durable-functions';
 import { isTerminal } from '../../domain/lifecycle';
@@ -11,7 +16,7 @@ import type { JobExecutionLifecycle } from '../../domain/schemas/execution';
 import { ACTIVITIES, CANCEL_EVENT, type MarkInput, type MarkOutput, type RunTaskInput, type RunTaskOutput, type TargetInput, type TargetOutcome } from '../contracts';
 
 const TIMED_OUT = 'The job timed out before this database finished.';
-const CANCELED = 'The execution was cancelled.';
+const CANCELED = 'The execution was canceled.';
 
 type Called<T> = { ok: true; value: T } | { ok: false; message: string };
 
@@ -87,9 +92,17 @@ export function* targetOrchestrator(context: df.OrchestrationContext): Generator
     const stop = racers();
     const winner = yield ctx.Task.any([run, stop.cancel, stop.deadline]);
     if (winner !== stop.deadline) stop.deadline.cancel();
-    // The attempt still running stops by itself: it watches the control database.
-    if (winner === stop.cancel) return yield* end('Canceled', attempt, CANCELED);
-    if (winner === stop.deadline) return yield* end('TimedOut', attempt, TIMED_OUT);
+    if (winner !== run) {
+      // The attempt stops by itself (it watches the control database; its timeout ends at the
+      // deadline), and only its return says the statement is gone. Yielded alone, an activity
+      // already scheduled is not scheduled again.
+      const reason = winner === stop.cancel ? 'Canceled' : 'TimedOut';
+      yield run;
+      const stopped = run.isFaulted ? undefined : (run.result as RunTaskOutput);
+      // Finished before the stop reached it: the record says what happened on the database.
+      if (stopped?.lifecycle === 'Succeeded') return yield* end('Succeeded', attempt, stopped.message);
+      return yield* end(reason, attempt, reason === 'Canceled' ? CANCELED : TIMED_OUT);
+    }
 
     made = attempt;
     const result: RunTaskOutput = run.isFaulted

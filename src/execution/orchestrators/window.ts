@@ -21,6 +21,11 @@
  * Waiting for everything left, with nothing more to start, needs no poll: fresh tasks go into one
  * Task.all, and older ones are yielded one by one (an already scheduled task yielded alone is not
  * scheduled again).
+ *
+ * A racer that wins (a cancel, the job's deadline) stops the starting, not the running: the units
+ * already started are waited for, each yielded alone, because only their ends say that their
+ * work stopped (terminal means stopped). They stop by themselves: a target gets the cancel event
+ * from the client, and has its own deadline.
  */
 import type * as df from 'durable-functions';
 
@@ -43,7 +48,7 @@ export type UnitResult = { ok: true; value: unknown } | { ok: false; error: unkn
 export interface WindowResult<K extends string> {
   /** By unit index; undefined for a unit not finished (or not started) when a racer won. */
   results: (UnitResult | undefined)[];
-  /** The racer that ended the wait early, if one did. */
+  /** The racer that stopped the starting, if one did; the units already started had ended by the return. */
   stoppedBy?: K;
 }
 
@@ -158,6 +163,7 @@ export function* runWindow<K extends string = never>(
     if (racers) {
       for (const key of Object.keys(racers) as K[]) {
         if (racers[key] === winner) {
+          for (const r of running) if (!finished(r.task)) yield r.task;
           harvest();
           return { results, stoppedBy: key };
         }

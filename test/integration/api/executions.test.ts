@@ -269,14 +269,15 @@ describe.each(CONTROL_DIALECTS)('executions API on %s', (dialect) => {
       expect(flagged.map((f) => f.id)).toEqual([kids[0].id]);
     });
 
-    it('returns a finished execution unchanged, raising nothing', async () => {
+    it('answers 409 for an execution that already ended, changing and raising nothing', async () => {
       const id = await h.start('nightly-report');
       await h.activities.markJobExecution({ executionId: id, lifecycle: 'Succeeded' });
       const raised = h.orchestrations.cancelled.length;
       const res = await h.api.call('POST', `executions/${id}/cancel`);
-      expect(res.status).toBe(202);
-      expect(res.body).toMatchObject({ lifecycle: 'Succeeded', cancelRequested: false });
+      expect(res.status).toBe(409);
+      expect(res.body.detail).toBe(`Job execution ${id} already ended Succeeded; there is nothing to cancel.`);
       expect(h.orchestrations.cancelled.length).toBe(raised);
+      expect((await h.api.call('GET', `executions/${id}`)).body).toMatchObject({ lifecycle: 'Succeeded', cancelRequested: false });
     });
 
     it('answers 404 for an unknown execution, and 400 to a body', async () => {

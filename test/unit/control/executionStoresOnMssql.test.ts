@@ -30,6 +30,7 @@ const parent: JobExecutionRecord = {
   lastMessage: null,
   cancelRequested: false,
   updatedAt: NOW,
+  foundBy: null,
 };
 
 describe('execution and task stores on SQL Server (compiled, not run)', () => {
@@ -53,7 +54,7 @@ describe('execution and task stores on SQL Server (compiled, not run)', () => {
 
   it('writes a thousand children in statements of fewer than 2100 parameters', async () => {
     const { control, queries } = coldMssql();
-    const children = Array.from({ length: 1000 }, (_, i) => ({ target: { engine: 'sqlserver' as const, serverName: 's', databaseName: `db${i}` }, refusal: null }));
+    const children = Array.from({ length: 1000 }, (_, i) => ({ target: { engine: 'sqlserver' as const, serverName: 's', databaseName: `db${i}` }, refusal: null, foundBy: 'named' as const }));
     await executionStore(control).insertMissingChildren(parent, children, NOW);
     const inserts = queries().filter((q) => q.sql.startsWith('insert into "job_executions"'));
     expect(inserts.length).toBeGreaterThan(1);

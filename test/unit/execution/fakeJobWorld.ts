@@ -1,11 +1,14 @@
 /**
  * A job's world without a database, for driving the real orchestrators through the replay host
  * on a manual clock: fake activities that keep the lifecycles the way the control database
- * would (a terminal execution never moves), and record every call with its clock time.
+ * would (a terminal execution never moves), and record every call with its clock time. A fake
+ * attempt bounds itself as the real one does: it ends TimedOut at its timeoutMs, and it looks
+ * for the cancel flag every CANCEL_POLL_MS and then returns Canceled.
  */
 import { orchestrators } from '../../../src/execution/orchestrators';
 import {
   ACTIVITIES,
+  CANCEL_EVENT,
   ORCHESTRATORS,
   type ChildPlan,
   type CompleteInput,
@@ -73,6 +76,9 @@ export interface WorldOptions {
 
 export const childId = (i: number) => `child-${String(i).padStart(5, '0')}`;
 
+/** How often a fake attempt looks at the cancel flag (the real one: about every 500 ms). */
+export const CANCEL_POLL_MS = 500;
+
 export function createJobWorld(options: WorldOptions) {
   const clock = new ManualHostClock(START);
   const ids = typeof options.children === 'number' ? Array.from({ length: options.children }, (_, i) => childId(i)) : options.children;
@@ -89,6 +95,16 @@ export function createJobWorld(options: WorldOptions) {
   const expandCalls: number[] = [];
   let completeCalls = 0;
   const now = () => msSinceStart(clock.now());
+  const cancelRequested = new Set<string>();
+
+  /** Sleeps `ms` of clock time unless the child's cancel flag is seen first; says which. */
+  async function run(id: string, ms: number): Promise<'done' | 'canceled'> {
+    for (let left = ms; left > 0; left -= CANCEL_POLL_MS) {
+      if (cancelRequested.has(id)) return 'canceled';
+      await clock.sleep(Math.min(CANCEL_POLL_MS, left));
+    }
+    return cancelRequested.has(id) ? 'canceled' : 'done';
+  }
 
   const setLifecycle = (id: string, lifecycle: JobExecutionLifecycle): JobExecutionLifecycle => {
     const current = lifecycles.get(id)!;
@@ -121,7 +137,13 @@ export function createJobWorld(options: WorldOptions) {
       maxRunning = Math.max(maxRunning, running);
       try {
         const script = options.attempt?.(input.executionId, input.attempt) ?? {};
-        if (script.durationMs) await clock.sleep(script.durationMs);
+        if (cancelRequested.has(input.executionId)) return { lifecycle: 'Canceled', retryable: false, message: 'canceled before it started' };
+        if (script.durationMs) {
+          const bounded = input.timeoutMs !== null && script.durationMs > input.timeoutMs;
+          const ended = await run(input.executionId, bounded ? input.timeoutMs! : script.durationMs);
+          if (ended === 'canceled') return { lifecycle: 'Canceled', retryable: false, message: 'statement canceled on the server' };
+          if (bounded) return { lifecycle: 'TimedOut', retryable: true, message: 'task timeout' };
+        }
         if (script.throws) throw new Error(script.throws);
         return script.result ?? succeeded;
       } finally {
@@ -167,5 +189,11 @@ export function createJobWorld(options: WorldOptions) {
       await clock.settle();
     },
     jobStatus: () => host.status('job'),
+    /** What the API does on a cancel of the job: flag the parent and its open children, then raise `cancel` to each instance. */
+    requestCancel(): void {
+      for (const id of ids) if (!isTerminal(lifecycles.get(id)!)) cancelRequested.add(id);
+      host.raiseEvent('job', CANCEL_EVENT);
+      for (const id of ids) if (!isTerminal(lifecycles.get(id)!)) host.raiseEvent(id, CANCEL_EVENT);
+    },
   };
 }

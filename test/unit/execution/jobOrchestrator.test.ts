@@ -62,9 +62,10 @@ describe('job orchestration through the replay host', () => {
 
     expect(world.jobStatus()?.output).toEqual({ executionId: 'job', lifecycle: 'TimedOut' });
     expect(world.completes).toEqual([{ input: { executionId: 'job', reason: 'TimedOut' }, at: 60_000 }]);
-    // Two at a time: 0-25 s, 25-50 s, then 50 s until the deadline cut the third pair.
+    // Two at a time: 0-25 s, 25-50 s, then 50 s until the deadline cut the third pair (their attempts bound themselves to it).
     expect(world.attempts.map((a) => a.startedAt).every((t) => t < 60_000)).toBe(true);
-    expect(world.attempts.filter((a) => a.endedAt! <= 60_000)).toHaveLength(4);
+    expect(world.attempts.filter((a) => a.endedAt! < 60_000)).toHaveLength(4);
+    expect(world.attempts.filter((a) => a.endedAt! === 60_000)).toHaveLength(2);
     const unfinished = world.ids.filter((id) => world.lifecycle(id) !== 'Succeeded');
     expect(unfinished).toHaveLength(2);
     for (const id of unfinished) expect(world.lifecycle(id)).toBe('TimedOut');
@@ -86,6 +87,33 @@ describe('job orchestration through the replay host', () => {
     for (const id of world.ids) expect(world.lifecycle(id)).toBe('Canceled');
   });
 
+  it('ends Canceled only after every running attempt has returned, starting nothing meanwhile', async () => {
+    const world = createJobWorld({ children: 4, maxParallelism: 2, attempt: () => ({ durationMs: 600_000 }) });
+    await world.start();
+    await world.clock.advanceTo(at(10_200));
+    world.requestCancel();
+    // Raised at 10.2 s: the attempts look at the flag at 10.5 s. Until then nothing is terminal.
+    await world.clock.advanceTo(at(10_400));
+    expect(world.completes).toEqual([]);
+    for (const id of world.ids) expect(world.lifecycle(id)).not.toMatch(/Canceled|TimedOut|Succeeded|Failed/);
+    expect(world.parent()).toBe('WaitingForChildJobExecutions');
+
+    await world.clock.advanceTo(at(120_000));
+    const running = world.attempts.filter((a) => a.startedAt === 0);
+    expect(running).toHaveLength(2);
+    for (const a of running) expect(a.endedAt).toBe(10_500);
+    // Each running child is marked Canceled after its attempt returned, the parent after them all.
+    for (const a of running) {
+      const mark = world.marks.find((m) => m.executionId === a.executionId && m.lifecycle === 'Canceled');
+      expect(mark?.at).toBeGreaterThanOrEqual(a.endedAt!);
+    }
+    expect(world.completes).toEqual([{ input: { executionId: 'job', reason: 'Canceled' }, at: 10_500 }]);
+    // The other two never ran a statement.
+    expect(world.attempts.filter((a) => a.startedAt > 0).every((a) => a.endedAt === a.startedAt)).toBe(true);
+    for (const id of world.ids) expect(world.lifecycle(id)).toBe('Canceled');
+    expect(world.jobStatus()?.output).toEqual({ executionId: 'job', lifecycle: 'Canceled' });
+  });
+
   it('launches no further attempt once a cancel arrives during a retry wait', async () => {
     const world = createJobWorld({
       children: 1,
@@ -104,7 +132,7 @@ describe('job orchestration through the replay host', () => {
 
     expect(world.attempts).toHaveLength(1);
     expect(world.lifecycle(childId(0))).toBe('Canceled');
-    expect(world.host.status(childId(0))?.output).toEqual({ executionId: childId(0), lifecycle: 'Canceled', attempts: 1, message: 'The execution was cancelled.' });
+    expect(world.host.status(childId(0))?.output).toEqual({ executionId: childId(0), lifecycle: 'Canceled', attempts: 1, message: 'The execution was canceled.' });
     expect(world.jobStatus()?.output).toEqual({ executionId: 'job', lifecycle: 'Canceled' });
     expect(world.clock.pendingTimers()).toEqual([]);
   });

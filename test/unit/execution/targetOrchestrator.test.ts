@@ -97,7 +97,8 @@ describe('target orchestration', () => {
     const t = target({
       deadlineMs: 70_000,
       policy: { taskTimeoutMs: 30_000, maximumAttempts: 3, initialRetryIntervalMs: 20_000 },
-      attempt: () => ({ durationMs: 30_000, result: { lifecycle: 'TimedOut', retryable: true, message: 'task timeout' } }),
+      // Each attempt runs to its own bound: 30 s, then the 20 s left.
+      attempt: (k) => ({ durationMs: k === 1 ? 30_000 : 20_000, result: { lifecycle: 'TimedOut', retryable: true, message: 'task timeout' } }),
     });
     await t.clock.advanceTo(at(200_000));
     // The second attempt starts at 50 s with 20 s left before the deadline; the deadline ends the target at 70 s.
@@ -109,22 +110,40 @@ describe('target orchestration', () => {
     expect(t.marks.at(-1)).toMatchObject({ lifecycle: 'TimedOut', at: 70_000 });
   });
 
-  it('stops at the deadline while an attempt runs, and leaves no timer behind', async () => {
-    const t = target({ deadlineMs: 60_000, attempt: () => ({ durationMs: 600_000 }) });
-    await t.clock.advanceTo(at(60_000));
+  it('at the deadline, ends TimedOut only once the running attempt has returned, and leaves no timer behind', async () => {
+    // The attempt is bounded by the deadline; its statement takes 400 ms more to be canceled on the server.
+    const t = target({ deadlineMs: 60_000, attempt: () => ({ durationMs: 60_400, result: { lifecycle: 'TimedOut', retryable: true, message: 'task timeout' } }) });
+    await t.clock.advanceTo(at(60_200));
+    expect(t.outcome()).toBeUndefined();
+    expect(t.marks.map((m) => m.lifecycle)).toEqual(['InProgress']);
+    await t.clock.advanceTo(at(61_000));
     expect(t.outcome()).toEqual({ executionId: 'child', lifecycle: 'TimedOut', attempts: 1, message: 'The job timed out before this database finished.' });
+    expect(t.marks.at(-1)).toMatchObject({ lifecycle: 'TimedOut', at: 60_400 });
     expect(t.attempts[0].timeoutMs).toBe(60_000);
-    // Only the abandoned attempt's own sleep is left.
-    expect(t.clock.pendingTimers()).toEqual([at(600_000)]);
+    expect(t.clock.pendingTimers()).toEqual([]);
   });
 
-  it('ends Canceled on the cancel event while an attempt runs', async () => {
-    const t = target({ attempt: () => ({ durationMs: 600_000 }) });
+  it('on the cancel event, keeps the child running until its attempt returns, then ends it Canceled', async () => {
+    // The attempt sees the flag and returns 800 ms after the event.
+    const t = target({ attempt: () => ({ durationMs: 5_800, result: { lifecycle: 'Canceled', retryable: false, message: 'statement canceled' } }) });
     await t.clock.advanceTo(at(5_000));
     t.host.raiseEvent('child', CANCEL_EVENT);
-    await t.clock.settle();
-    expect(t.outcome()).toMatchObject({ lifecycle: 'Canceled', attempts: 1 });
-    expect(t.marks.at(-1)).toMatchObject({ lifecycle: 'Canceled', at: 5_000 });
+    await t.clock.advanceTo(at(5_500));
+    expect(t.outcome()).toBeUndefined();
+    expect(t.marks.map((m) => m.lifecycle)).toEqual(['InProgress']);
+    await t.clock.advanceTo(at(10_000));
+    expect(t.outcome()).toEqual({ executionId: 'child', lifecycle: 'Canceled', attempts: 1, message: 'The execution was canceled.' });
+    expect(t.marks.at(-1)).toMatchObject({ lifecycle: 'Canceled', at: 5_800 });
+    expect(t.attempts).toHaveLength(1);
+  });
+
+  it('records Succeeded when the attempt finished its script before the cancel reached it', async () => {
+    const t = target({ attempt: () => ({ durationMs: 2_000 }) });
+    await t.clock.advanceTo(at(1_000));
+    t.host.raiseEvent('child', CANCEL_EVENT);
+    await t.clock.advanceTo(at(10_000));
+    expect(t.outcome()).toMatchObject({ lifecycle: 'Succeeded', attempts: 1 });
+    expect(t.marks.at(-1)).toMatchObject({ lifecycle: 'Succeeded', at: 2_000 });
   });
 
   it('returns at once for a child already terminal, without touching it', async () => {
@@ -152,7 +171,7 @@ describe('target orchestration', () => {
     await t.clock.advanceTo(at(1_000));
     t.host.raiseEvent('child', CANCEL_EVENT);
     await t.clock.advanceTo(at(60_000));
-    expect(t.outcome()).toEqual({ executionId: 'child', lifecycle: 'Canceled', attempts: 0, message: 'The execution was cancelled.' });
+    expect(t.outcome()).toEqual({ executionId: 'child', lifecycle: 'Canceled', attempts: 0, message: 'The execution was canceled.' });
     expect(t.attempts).toEqual([]);
   });
 

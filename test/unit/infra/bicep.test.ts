@@ -142,6 +142,7 @@ describe('Bicep templates', () => {
     expect(m).toMatch(/AZURE_CLIENT_ID: identity\.outputs\.clientId/);
     expect(m).toMatch(/DURABLE_TASK_HUB_NAME: durableTaskHubName/);
     expect(m).toMatch(/SQLITE_TARGETS_ENABLED: 'false'/);
+    expect(m).toMatch(/DACPAC_ALLOWED_HOSTS: '\*\.blob\.\$\{environment\(\)\.suffixes\.storage\}'/);
   });
 
   it('outputs the app URL and the names of what it created', async () => {
