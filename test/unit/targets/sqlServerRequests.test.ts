@@ -160,7 +160,7 @@ describe('SQL Server readers on the rows mssql builds', () => {
       },
     ]);
     const result = await scriptRequest(parentOver(connection, false)).batch('SELECT 1 AS a, CAST(12.5 AS decimal(9,2)) AS a, N\'ünï\'');
-    const recordset = result.recordsets[0] as unknown as unknown[][] & { columns: MssqlColumn[] };
+    const recordset = (result.recordsets as unknown[])[0] as unknown as unknown[][] & { columns: MssqlColumn[] };
     expect([...recordset]).toEqual([[1, 12.5, 'ünï']]);
     expect(recordset.columns.map(sqlServerColumnInfo)).toEqual([
       { name: 'a', type: 'int', nullable: true },
