@@ -83,7 +83,7 @@ export interface StopSignal {
 export interface ChildAttempts {
   executionId: string;
   lifecycle: JobExecutionLifecycle;
-  /** Attempts that reached an outcome: an attempt interrupted mid-run (host restart) is run again under its own row. */
+  /** Attempts that reached an outcome: one interrupted mid-run (host restart) is closed Failed first and counts; the retry is a new attempt. */
   finishedAttempts: number;
 }
 

@@ -1,11 +1,12 @@
 /**
  * Task executions: one row per attempt of a child execution, unique by (child, attempt), so an
  * attempt activity that Durable runs twice finds its row instead of adding one. A finished row
- * is never overwritten: its recorded outcome is what a re-run returns.
+ * is never overwritten: its recorded outcome is what a re-run returns. A row is never reopened:
+ * one row, one run of the script at most.
  */
 import crypto from 'node:crypto';
 import { ConflictError, NotFoundError } from '../../domain/errors';
-import { TERMINAL_TASK_LIFECYCLES, isTerminalTask } from '../../domain/lifecycle';
+import { OPEN_TASK_LIFECYCLES, TERMINAL_JOB_LIFECYCLES, TERMINAL_TASK_LIFECYCLES, isTerminalTask } from '../../domain/lifecycle';
 import type { ListQuery, Page } from '../../domain/schemas/common';
 import type { CapturedOutput, TaskExecution, TaskExecutionLifecycle } from '../../domain/schemas/execution';
 import type { RunTaskOutput } from '../../execution/contracts';
@@ -27,6 +28,9 @@ export interface TaskExecutionRecord {
   /** What the attempt returned to its orchestrator, once finished. */
   outcome: RunTaskOutput | null;
 }
+
+/** An attempt's row and whether this call opened it (and so holds the licence to send the script). */
+export type OpenedAttempt = TaskExecutionRecord & { opened: boolean };
 
 export interface TaskFinish {
   lifecycle: TaskExecutionLifecycle;
@@ -81,46 +85,79 @@ export function taskStore({ db, dialect }: ControlDatabase) {
     },
 
     /**
-     * The row of this attempt, `InProgress` from now: inserted when missing; an unfinished row
-     * (the same attempt interrupted, or running twice) is taken over; a finished one is returned
-     * as it is.
+     * Opens the row of this attempt, `InProgress` from now: the only licence to send its script.
+     * `opened` is false when the row was already there (a finished attempt, or one a process
+     * started and never finished, or the same attempt running twice): the caller must then not
+     * send the script again under it. Unique by (child, attempt), so two runs racing here get
+     * one licence between them.
      */
-    async openAttempt(jobExecutionId: string, attempt: number, now: string): Promise<TaskExecutionRecord> {
+    async openAttempt(jobExecutionId: string, attempt: number, now: string): Promise<OpenedAttempt> {
       const key = jobExecutionId.toLowerCase();
-      const existing = await withControlRetry(() => findAttempt(key, attempt));
-      if (!existing) {
-        const row: TaskExecutionTable = {
-          id: crypto.randomUUID(),
-          jobExecutionId: key,
-          attempt,
-          lifecycle: 'InProgress',
-          message: null,
-          output: null,
-          startTime: now,
-          endTime: null,
-          outcome: null,
-          retryable: null,
-        };
-        try {
-          await withControlRetry(() => db.insertInto('taskExecutions').values(row).execute());
-          return toRecord(row);
-        } catch (error) {
-          // The same attempt inserted its row a moment ago (Durable ran it twice): use that row.
-          if (!(error instanceof ConflictError)) throw error;
-        }
-      } else if (isTerminalTask(existing.lifecycle)) {
-        return toRecord(existing);
+      const row: TaskExecutionTable = {
+        id: crypto.randomUUID(),
+        jobExecutionId: key,
+        attempt,
+        lifecycle: 'InProgress',
+        message: null,
+        output: null,
+        startTime: now,
+        endTime: null,
+        outcome: null,
+        retryable: null,
+      };
+      try {
+        await withControlRetry(() => db.insertInto('taskExecutions').values(row).execute());
+        return { ...toRecord(row), opened: true };
+      } catch (error) {
+        // The same attempt inserted its row a moment ago (Durable ran it twice): that run holds the licence.
+        if (!(error instanceof ConflictError)) throw error;
       }
-      await withControlRetry(() =>
+      return { ...toRecord((await withControlRetry(() => findAttempt(key, attempt)))!), opened: false };
+    },
+
+    /**
+     * Closes every attempt of the child still open (`Created`/`InProgress`) as Failed and
+     * retryable with `message`: a process started it and will never finish it (the host
+     * stopped), so it counts as an attempt and the retry is a new attempt number. `attempt`
+     * limits it to that one row. Idempotent: a closed row is left as it is. Returns the rows closed.
+     */
+    async closeInterrupted(jobExecutionId: string, message: string, now: string, attempt?: number): Promise<number> {
+      const result = await withControlRetry(() =>
         db
           .updateTable('taskExecutions')
-          .set((eb) => ({ lifecycle: 'InProgress', startTime: eb.fn.coalesce('startTime', eb.val(now)) }))
-          .where('jobExecutionId', '=', key)
-          .where('attempt', '=', attempt)
-          .where('lifecycle', 'not in', [...TERMINAL_TASK_LIFECYCLES])
-          .execute(),
+          .set({ lifecycle: 'Failed', message, endTime: now, outcome: 'Failed', retryable: 1 })
+          .where('jobExecutionId', '=', jobExecutionId.toLowerCase())
+          .$if(attempt !== undefined, (q) => q.where('attempt', '=', attempt!))
+          .where('lifecycle', 'in', [...OPEN_TASK_LIFECYCLES])
+          .executeTakeFirst(),
       );
-      return toRecord((await withControlRetry(() => findAttempt(key, attempt)))!);
+      return Number(result.numUpdatedRows);
+    },
+
+    /**
+     * closeInterrupted for every open child of a parent at once: what a job orchestration that
+     * starts again (a host restarted) does before it counts the attempts made. Returns the rows closed.
+     */
+    async closeInterruptedOfParent(parentId: string, message: string, now: string): Promise<number> {
+      const result = await withControlRetry(() =>
+        db
+          .updateTable('taskExecutions')
+          .set({ lifecycle: 'Failed', message, endTime: now, outcome: 'Failed', retryable: 1 })
+          .where('lifecycle', 'in', [...OPEN_TASK_LIFECYCLES])
+          .where('jobExecutionId', 'in', (eb) =>
+            eb.selectFrom('jobExecutions').select('id').where('parentId', '=', parentId.toLowerCase()).where('lifecycle', 'not in', [...TERMINAL_JOB_LIFECYCLES]),
+          )
+          .executeTakeFirst(),
+      );
+      return Number(result.numUpdatedRows);
+    },
+
+    /** The ids of the child's attempts numbered below `attempt`: the session tags an earlier run may have left on a server. */
+    async earlierAttemptIds(jobExecutionId: string, attempt: number): Promise<string[]> {
+      const rows = await withControlRetry(() =>
+        db.selectFrom('taskExecutions').select('id').where('jobExecutionId', '=', jobExecutionId.toLowerCase()).where('attempt', '<', attempt).orderBy('attempt').execute(),
+      );
+      return rows.map((r) => r.id.toLowerCase());
     },
 
     /** Records the outcome unless the row already has one (a cancel or job timeout got there first); returns the row as recorded. */
