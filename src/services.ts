@@ -71,5 +71,8 @@ export async function createServices(config: Config, overrides: ServiceOverrides
     },
   };
   if (overrides.orchestrations) services.orchestrations = overrides.orchestrations(services);
+  if (config.sqlServer.encrypt === false) {
+    services.logger.warn('SQLSERVER_ENCRYPT=false: logins to SQL Server targets are sent unencrypted unless the server demands TLS; use it for local test servers only.');
+  }
   return services;
 }

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { CamelCasePlugin, Kysely, MssqlDialect, PostgresDialect, SqliteDialect } from 'kysely';
 import { createPrivateFile, makePrivateFolder } from '../privateFiles';
 import type { ControlSchema } from './schema';
+import { requireTlsBeforeLogin } from '../targets/tediousTls';
 
 export type ControlDialect = 'sqlite' | 'postgres' | 'mssql';
 
@@ -118,6 +119,8 @@ function mssqlDialect(url: string): MssqlDialect {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const tarn = require('tarn') as typeof import('tarn');
   const config = mssqlTediousConfig(parseMssqlUrl(url));
+  // encrypt=true (the default) must mean TLS here too: no login to a control database that declines it.
+  requireTlsBeforeLogin();
   return new MssqlDialect({
     // propagateCreateError: a dead server fails the query at once instead of waiting for the pool.
     tarn: { ...tarn, options: { min: 0, max: 10, propagateCreateError: true } },
