@@ -5,7 +5,7 @@
 import type { JobExecutionLifecycle } from '../domain/schemas/execution';
 
 export const ExitCode = {
-  /** Done; for a wait: Succeeded, SucceededWithSkipped (or Skipped). */
+  /** Done; for a wait: Succeeded, SucceededWithSkipped (or Skipped: only enumerated databases dropped since, never one the user named). */
   Ok: 0,
   /** The API said no (4xx/5xx), or the command line itself is wrong. */
   Refused: 1,
@@ -48,6 +48,8 @@ export function exitCodeForLifecycle(lifecycle: JobExecutionLifecycle | string):
 /** The exit-code table of `--help` and docs/cli.md. */
 export const EXIT_CODE_HELP = `Exit codes:
     0  success; for job start --wait and execution wait: Succeeded or SucceededWithSkipped
+       (each skipped database is listed: enumerated, then dropped before its attempt;
+       a database you named that does not exist fails instead, exit 2)
     1  the API said no (4xx/5xx, shown as one line) or the command line is invalid
     2  the execution ended Failed
     3  the execution ended TimedOut

@@ -5,10 +5,12 @@
  * or a timeout sends pg_cancel_backend from a second connection; if the server does not end
  * the statement within a grace period, the connection is dropped so the attempt still ends.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, type ClientConfig, type QueryArrayResult } from 'pg';
+import { SESSION_NAME } from '../domain/attemptRecord';
 import { boundAttempt, throwIfCanceled } from './attemptBounds';
 import type { ConnectionCredential, DatabaseRef, ResultSet, RunOptions, RunResult, ShardLocation, SqlSession, TargetDriver } from './driver';
-import { TargetError, PermanentTargetError } from './errors';
+import { TargetError, PermanentTargetError, TransientTargetError } from './errors';
 import { batchRuns, splitGoBatches } from './goSplitter';
 import { classifyPostgresError } from './postgresErrors';
 import { EXACT_RESULT_TYPES, POSTGRES_TYPE_NAMES, postgresColumnInfo } from './postgresTypes';
@@ -22,6 +24,10 @@ export const POSTGRES_SYSTEM_DATABASES = ['postgres', 'azure_maintenance', 'azur
 export const LIST_POSTGRES_DATABASES_SQL = `SELECT datname FROM pg_database
 WHERE NOT datistemplate AND datallowconn AND datname <> ALL($1::text[])
 ORDER BY datname`;
+
+/** Sessions of earlier attempts, by their tag (a login may cancel and terminate its own role's backends). */
+export const EARLIER_SESSIONS_SQL = `SELECT pid::int AS pid FROM pg_stat_activity
+WHERE application_name = ANY($1::text[]) AND pid <> pg_backend_pid()`;
 
 const ENTRA_SCOPE = 'https://ossrdbms-aad.database.windows.net/.default';
 
@@ -58,7 +64,8 @@ function defaultEntraToken(): () => Promise<string> {
   };
 }
 
-export function postgresClientConfig(database: DatabaseRef, credential: ConnectionCredential, options: PostgresDriverOptions = {}): ClientConfig {
+/** `applicationName`: the attempt's session tag, else the product's name (pg_stat_activity.application_name). */
+export function postgresClientConfig(database: DatabaseRef, credential: ConnectionCredential, options: PostgresDriverOptions = {}, applicationName: string = SESSION_NAME): ClientConfig {
   // Every connection is made from this config: the credential's allowedServers are judged here, on the parsed address.
   const address = admittedAddress('postgres', database.serverName, credential);
   const host = address.host;
@@ -75,7 +82,7 @@ export function postgresClientConfig(database: DatabaseRef, credential: Connecti
     password,
     ssl: sslMode === 'disable' ? false : { rejectUnauthorized: sslMode === 'verify-full' },
     connectionTimeoutMillis: options.connectTimeoutMs ?? 15_000,
-    application_name: 'elastic-jobs',
+    application_name: applicationName,
   };
 }
 
@@ -106,8 +113,8 @@ async function toResultSets(client: Client, results: QueryArrayResult[], options
 export function createPostgresDriver(options: PostgresDriverOptions = {}): TargetDriver {
   const cancelGraceMs = options.cancelGraceMs ?? 5_000;
 
-  const newClient = (database: DatabaseRef, credential: ConnectionCredential) => {
-    const client = new Client(postgresClientConfig(database, credential, options));
+  const newClient = (database: DatabaseRef, credential: ConnectionCredential, applicationName?: string) => {
+    const client = new Client(postgresClientConfig(database, credential, options, applicationName));
     // A connection the server drops between queries must not crash the process: the query in flight reports it.
     client.on('error', () => undefined);
     return client;
@@ -165,7 +172,7 @@ export function createPostgresDriver(options: PostgresDriverOptions = {}): Targe
 
     async run(database, credential, runOptions): Promise<RunResult> {
       throwIfCanceled(runOptions.signal);
-      const client = newClient(database, credential);
+      const client = newClient(database, credential, runOptions.sessionTag);
       const messages: string[] = [];
       client.on('notice', (notice) => messages.push(notice.message ?? ''));
       let phase: 'connecting' | 'querying' | 'done' = 'connecting';
@@ -233,6 +240,37 @@ export function createPostgresDriver(options: PostgresDriverOptions = {}): Targe
 
     async withSession(database, credential, work) {
       return withClient(database, credential, (client) => work(sessionOf(client)));
+    },
+
+    async stopEarlierSessions(database, credential, tags, stopOptions = {}) {
+      if (tags.length === 0) return;
+      const waitMs = stopOptions.waitMs ?? 15_000;
+      await withClient(database, credential, async (client) => {
+        const until = Date.now() + waitMs;
+        const cancelled = new Map<number, number>();
+        for (;;) {
+          // Every database of the server: the tag names the attempt wherever it connected.
+          const { rows } = await client.query<{ pid: number }>(EARLIER_SESSIONS_SQL, [tags]);
+          if (rows.length === 0) return;
+          const now = Date.now();
+          if (now >= until) {
+            throw new TransientTargetError(
+              `An earlier attempt's statement is still running on the server (backend ${rows.map((r) => r.pid).join(', ')}) after ${waitMs} ms; this attempt did not start, so the script never runs twice at once.`,
+            );
+          }
+          for (const { pid } of rows) {
+            // Cancel first (the statement ends, the transaction rolls back); terminate what a cancel did not end within a second.
+            const since = cancelled.get(pid);
+            if (since === undefined) {
+              cancelled.set(pid, now);
+              await client.query('SELECT pg_cancel_backend($1)', [pid]);
+            } else if (now - since >= 1_000) {
+              await client.query('SELECT pg_terminate_backend($1)', [pid]);
+            }
+          }
+          await sleep(100);
+        }
+      });
     },
 
     async close() {},

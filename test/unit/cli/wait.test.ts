@@ -67,6 +67,16 @@ describe('waiting for an execution', () => {
     expect(outcome.split('\n')[1]).toBe(`  ${childB.lifecycle} tenants/b.db${childB.lastMessage ? `: ${childB.lastMessage}` : ''}`);
   });
 
+  it('after SucceededWithSkipped, lists every skipped database with why, and exits 0', async () => {
+    const skipped = ['c.db', 'd.db', 'e.db'].map((db) => ({ ...aChild(parent, db, 'Skipped'), lastMessage: `Skipped: database '${db}' does not exist on server 'tenants' (it was listed when the job started and has been removed since).` }));
+    const done = withChildren({ ...parent, lifecycle: 'SucceededWithSkipped', endTime: '2026-11-25T20:00:09.000Z' }, [{ ...a, lifecycle: 'Succeeded' }, ...skipped]);
+    script = [running, done];
+    const { code, stdout } = await runCli(api, ['execution', 'wait', parent.id]);
+    expect(code).toBe(0);
+    const outcome = stdout.slice(stdout.lastIndexOf(`SucceededWithSkipped: execution ${parent.id}`)).trim().split('\n');
+    expect(outcome.slice(1)).toEqual(skipped.map((c) => `  Skipped tenants/${c.target!.databaseName}: ${c.lastMessage}`));
+  });
+
   it('with --output json, stdout is only the final execution (children included) and the progress goes to stderr', async () => {
     script = [parent, running, ended('Failed', { lifecycle: 'Failed', lastMessage: 'boom' })];
     const { code, stdout, stderr } = await runCli(api, ['job', 'start', 'add-index', '--wait', '-o', 'json']);
