@@ -25,6 +25,11 @@ export interface LocalHostOptions {
   scheduler?: LocalSchedulerOptions | false;
 }
 
+/** A stopping host exits within this, stopped or not (SIGTERM/SIGINT). */
+const STOP_BOUND_MS = 10_000;
+/** How often the host checks that the process that started it is still there. */
+const PARENT_CHECK_MS = 500;
+
 /** Seconds between scheduler ticks on the local host: fires start within this of their time. */
 const LOCAL_TICK_MS = 5_000;
 
@@ -76,15 +81,29 @@ async function main(): Promise<void> {
   const host = await startLocalHost(config);
   process.stdout.write(`Elastic Jobs local host listening on ${host.url} (control database: ${host.services.control.description})\n`);
   if (host.resumed > 0) process.stdout.write(`Resumed ${host.resumed} unfinished job execution(s).\n`);
-  const shutdown = (signal: string) => {
-    process.stdout.write(`${signal} received, stopping.\n`);
+  let stopping = false;
+  const shutdown = (why: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write(`${why}, stopping: running statements are cancelled and their attempts recorded; a restart retries them.\n`);
+    // The bound: whatever has not stopped by then is left to the next start (it closes open attempts as interrupted).
+    setTimeout(() => {
+      process.stderr.write(`elastic-jobs: not stopped within ${STOP_BOUND_MS / 1000} s; exiting.\n`);
+      process.exit(1);
+    }, STOP_BOUND_MS).unref();
     host.stop().then(
       () => process.exit(0),
       () => process.exit(1),
     );
   };
-  process.once('SIGINT', () => shutdown('SIGINT'));
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT received'));
+  process.on('SIGTERM', () => shutdown('SIGTERM received'));
+  // `npm start` runs this under `sh -c`, and npm passes a SIGTERM to that shell only: the shell
+  // dies and this process, reparented, would go on serving. A parent that goes away is a stop too.
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) shutdown(`The process that started this host (pid ${parent}) exited`);
+  }, PARENT_CHECK_MS).unref();
 }
 
 if (require.main === module) {

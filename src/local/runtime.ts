@@ -4,7 +4,8 @@
  * database stays the source of truth: after a restart, resumeUnfinished() starts the job
  * orchestration of every parent not yet terminal again, with a fresh history (the activities are
  * idempotent and the expansion returns each child with its attempts on record, so nothing runs
- * twice that already has an outcome).
+ * twice that already has an outcome; an attempt the stopped process left open is closed as
+ * failed and retried under a new attempt number).
  */
 import type { InvocationContext } from '@azure/functions';
 import { executionStore } from '../control/stores/executionStore';
@@ -31,17 +32,26 @@ export interface LocalRuntime {
   resumeUnfinished(): Promise<number>;
   /** Resolves when no orchestration runs and no activity is in flight. */
   idle(): Promise<void>;
-  close(): Promise<void>;
+  /**
+   * Graceful stop: starts nothing more, stops the running attempts (statements cancelled on
+   * their servers, attempts recorded as interrupted) and waits up to `waitMs` (8 s) for them.
+   */
+  close(waitMs?: number): Promise<void>;
   /** The replay host, for its statistics. */
   host: ReplayHost;
 }
 
 export const DEFAULT_LOCAL_ACTIVITIES = 1_000;
 
+/** How long a stopping host waits for its attempts to cancel and record themselves: under main.ts's 10 s bound. */
+const STOP_WAIT_MS = 8_000;
+
 export function createLocalRuntime(services: Services, options: LocalRuntimeOptions = {}): LocalRuntime {
   let built: Activities | undefined;
+  // Aborted at close: running attempts cancel their statements and record themselves interrupted.
+  const hostStopping = new AbortController();
   // Built on first use: createServices hands this runtime the services before it returns them.
-  const activities = () => (built ??= options.activities ?? createActivities(services));
+  const activities = () => (built ??= options.activities ?? createActivities(services, { hostStopping: hostStopping.signal }));
   const byName: Record<string, ActivityFunction> = {
     [ACTIVITIES.expandJobExecution]: (input) => activities().expandJobExecution(input),
     [ACTIVITIES.runTaskAttempt]: (input) => activities().runTaskAttempt(input),
@@ -82,7 +92,14 @@ export function createLocalRuntime(services: Services, options: LocalRuntimeOpti
       return started;
     },
     idle: () => host.idle(),
-    close: () => host.close(),
+    async close(waitMs = STOP_WAIT_MS) {
+      // The replay host closes first (it starts no episode or activity from here on, so no new
+      // attempt), then every running attempt is told the host stops: it cancels its statement on
+      // the server and records itself Failed, its child left open for the next start to retry.
+      const closing = host.close(waitMs);
+      hostStopping.abort();
+      await closing;
+    },
     host,
   };
 }

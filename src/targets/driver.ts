@@ -57,6 +57,12 @@ export interface RunOptions {
   keepResultSets: 'none' | 'first' | 'all';
   /** Cap on rows kept per result set (the rest are counted, not kept). */
   maxRows?: number;
+  /**
+   * The attempt's session tag (see src/domain/attemptRecord.ts sessionTagOf): PostgreSQL
+   * `application_name`, SQL Server CONTEXT_INFO, the SQLite attempt process's arguments, so a
+   * later attempt can find this one's statement with `stopEarlierSessions`.
+   */
+  sessionTag?: string;
 }
 
 export interface RunResult {
@@ -108,6 +114,18 @@ export interface TargetDriver {
    * `run`, a SQLite destination file is created when missing (its folder must exist).
    */
   withSession?<T>(database: DatabaseRef, credential: ConnectionCredential, work: (session: SqlSession) => Promise<T>): Promise<T>;
+  /**
+   * Makes sure no session tagged with one of `tags` (earlier attempts of the same child) still
+   * runs: cancels, then terminates each one found, and resolves once none is left. Throws a
+   * TransientTargetError when one is still there after `waitMs` (default 15 s): the next
+   * attempt then does not start. PostgreSQL: pg_stat_activity by
+   * application_name, pg_cancel_backend then pg_terminate_backend (allowed on one's own role's
+   * sessions). SQL Server: sys.dm_exec_sessions by CONTEXT_INFO and KILL (needs VIEW SERVER
+   * STATE / VIEW DATABASE STATE to see other sessions, ALTER ANY CONNECTION / KILL DATABASE
+   * CONNECTION to end them; without it the driver waits; a login that cannot see other sessions
+   * finds none). SQLite: the attempt processes (killed; they also end when their host dies).
+   */
+  stopEarlierSessions(database: DatabaseRef, credential: ConnectionCredential, tags: readonly string[], options?: { waitMs?: number }): Promise<void>;
   /** Releases pools. */
   close(): Promise<void>;
 }

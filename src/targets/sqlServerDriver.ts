@@ -9,13 +9,14 @@
 import type { ConnectionPool, Request } from 'mssql';
 import { boundAttempt, throwIfCanceled } from './attemptBounds';
 import type { ConnectionCredential, DatabaseRef, ResultSet, RunResult, ShardLocation, TargetDriver } from './driver';
-import { TargetError } from './errors';
+import { TargetError, TransientTargetError } from './errors';
 import { batchRuns, splitGoBatches } from './goSplitter';
 import { createPoolCache } from './poolCache';
 import { sqlServerColumnInfo, type MssqlColumn } from './sqlServerColumns';
 import { connectableSqlServerConfig, sqlServerPoolKey, type SqlServerSettings } from './sqlServerConnection';
 import { classifySqlServerError } from './sqlServerErrors';
 import { withPinnedConnection } from './sqlServerPinnedConnection';
+import { earlierSessionsOn, killSession, tagSession } from './sqlServerSessions';
 import { listDatabasesOn, listElasticPoolDatabasesOn, readShardRowsOn, scriptRequest, sqlServerSession, type RequestParent } from './sqlServerRequests';
 import { notAShardMapManager, toShardLocations } from './shardMap';
 
@@ -105,6 +106,7 @@ export function createSqlServerDriver(options: SqlServerDriverOptions): TargetDr
 
       const work = withPool(database, credential, (pool) =>
         withPinnedConnection(pool, async (pinned) => {
+          if (runOptions.sessionTag) await tagSession(pinned.asParent(), runOptions.sessionTag, metadataTimeoutMs);
           for (const batch of batches) {
             for (let i = 0; i < batch.repeat; i++) {
               if (bounds.reason) throw bounds.error();
@@ -154,6 +156,25 @@ export function createSqlServerDriver(options: SqlServerDriverOptions): TargetDr
       } catch (error) {
         throw classify(error, database, credential);
       }
+    },
+
+    async stopEarlierSessions(database, credential, tags, stopOptions = {}) {
+      if (tags.length === 0) return;
+      const until = Date.now() + (stopOptions.waitMs ?? 15_000);
+      await query(database, credential, async (parent) => {
+        for (;;) {
+          const sessions = await earlierSessionsOn(parent, tags, metadataTimeoutMs);
+          if (sessions.length === 0) return;
+          if (Date.now() >= until) {
+            throw new TransientTargetError(
+              `An earlier attempt's session (${sessions.join(', ')}) is still running on the server; this attempt did not start, so the script never runs twice at once.`,
+            );
+          }
+          // Without the KILL permission the session is left to end; the loop waits for it.
+          for (const id of sessions) await killSession(parent, id, metadataTimeoutMs);
+          await new Promise((resolve) => setTimeout(resolve, 200));
+        }
+      });
     },
 
     async close() {

@@ -131,11 +131,19 @@ function approximateBytes(value) {
   if (Array.isArray(value)) return value.reduce((n, v) => n + approximateBytes(v) + 1, 2);
   return 8;
 }
+// A statement inside SQLite never comes back to the event loop, so 'disconnect' cannot fire while
+// it runs: a thread watches for the host's death (this process reparented) and ends the process,
+// so no attempt outlives the host that started it. process.argv[2] is the attempt's session tag.
+const host = process.ppid;
+const watchdog = new (require('node:worker_threads').Worker)('setInterval(() => { if (process.ppid !== ' + host + ') process.kill(process.pid, "SIGKILL"); }, 100);', { eval: true });
+// Unref'd only once online: the 'message' listener is gone by then (once), and an unref'd worker
+// not yet online would let the process exit before the job runs.
+const watching = new Promise((resolve) => watchdog.once('online', () => { watchdog.unref(); resolve(); }));
 function keptSets(kept) {
   return { resultSets: kept.tail ? kept.head.concat([kept.tail]) : kept.head, omittedResultSets: kept.omitted, resultSetsAt: kept.head.length };
 }
 
-process.once('message', (job) => {
+process.once('message', (job) => watching.then(() => {
   let db;
   let statements = 0;
   let line = null;
@@ -206,5 +214,5 @@ process.once('message', (job) => {
     try { if (db) db.close(); } catch (ignored) {}
   }
   process.send(reply, () => process.disconnect());
-});
+}));
 `;

@@ -4,10 +4,12 @@
  * timeout. The file is never created by a run (a missing file is a missing database); the
  * result writer's session creates its destination file, in an existing folder only.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { SESSION_NAME } from '../domain/attemptRecord';
 import { boundAttempt, throwIfCanceled } from './attemptBounds';
 import type { ColumnInfo, DatabaseRef, ResultSet, RunOptions, RunResult, SqlSession, TargetDriver } from './driver';
 import { DatabaseMissingError, PermanentTargetError, TargetError, TransientTargetError, withPartialOutput } from './errors';
@@ -52,18 +54,46 @@ export function sqliteColumnInfo(column: AttemptColumn, index: number, rows: rea
 // Structured clone turns a Buffer into a plain Uint8Array on its way from the child.
 const asBuffer = (value: unknown) => (value instanceof Uint8Array && !Buffer.isBuffer(value) ? Buffer.from(value.buffer, value.byteOffset, value.byteLength) : value);
 
+/** The attempt processes of this host by session tag, for stopEarlierSessions. */
+const attemptProcesses = new Map<string, ChildProcess>();
+
+/**
+ * Attempt processes on this machine whose arguments carry one of `tags` and that still run
+ * (Linux /proc; a zombie has already stopped). An earlier host's process ends itself when that
+ * host dies (see the watchdog in sqliteAttemptProcess.ts); this finds one still on its way out.
+ */
+function taggedProcesses(tags: readonly string[]): number[] {
+  if (process.platform !== 'linux') return [];
+  const wanted = new Set(tags);
+  const found: number[] = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const args = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      if (!args.some((a) => wanted.has(a))) continue;
+      if (/^State:\s+Z/m.test(fs.readFileSync(`/proc/${entry}/status`, 'utf8'))) continue;
+      found.push(Number(entry));
+    } catch {
+      // gone meanwhile, or not ours to read
+    }
+  }
+  return found;
+}
+
 function runInChild(job: AttemptJob, options: RunOptions, memoryMb: number): Promise<AttemptReply> {
   return new Promise((resolve, reject) => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const moduleDir = path.dirname(require.resolve('better-sqlite3/package.json'));
+    const tag = options.sessionTag ?? SESSION_NAME;
     // Half the bound for V8's old space (the rows it holds); the resident watch below bounds the whole process.
-    const child = spawn(process.execPath, [`--max-old-space-size=${Math.max(32, Math.floor(memoryMb / 2))}`, '-e', SQLITE_ATTEMPT_PROGRAM, moduleDir], {
+    const child = spawn(process.execPath, [`--max-old-space-size=${Math.max(32, Math.floor(memoryMb / 2))}`, '-e', SQLITE_ATTEMPT_PROGRAM, moduleDir, tag], {
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       serialization: 'advanced',
       // The host's NODE_OPTIONS (an inspector port, a loader) are not for this helper.
       env: { ...process.env, NODE_OPTIONS: '' },
       windowsHide: true,
     });
+    if (options.sessionTag) attemptProcesses.set(options.sessionTag, child);
     let reply: AttemptReply | undefined;
     let stderr = '';
     child.stderr?.on('data', (chunk: Buffer) => {
@@ -91,6 +121,7 @@ function runInChild(job: AttemptJob, options: RunOptions, memoryMb: number): Pro
     // 'close', not 'exit': a process can be seen to exit before its last IPC message arrives, and
     // an attempt whose script committed must not be taken for one that died (it would run again).
     child.on('close', (code, signal) => {
+      if (options.sessionTag && attemptProcesses.get(options.sessionTag) === child) attemptProcesses.delete(options.sessionTag);
       bounds.dispose();
       unwatch();
       if (reply) return;
@@ -211,6 +242,26 @@ export function createSqliteDriver(options: SqliteDriverOptions): TargetDriver {
 
     async readShardMap() {
       throw sqliteShardMapsUnsupported();
+    },
+
+    async stopEarlierSessions(_database, _credential, tags, stopOptions = {}) {
+      const until = Date.now() + (stopOptions.waitMs ?? 15_000);
+      for (;;) {
+        const own = tags.map((t) => attemptProcesses.get(t)).filter((c): c is ChildProcess => c !== undefined);
+        const others = taggedProcesses(tags).filter((pid) => !own.some((c) => c.pid === pid));
+        if (own.length === 0 && others.length === 0) return;
+        if (Date.now() >= until) throw new TransientTargetError('An earlier attempt\'s SQLite process is still running; this attempt did not start, so the script never runs twice at once.');
+        // Killing is how a SQLite attempt is cancelled: its journal rolls the unfinished write back.
+        for (const child of own) child.kill('SIGKILL');
+        for (const pid of others) {
+          try {
+            process.kill(pid, 'SIGKILL');
+          } catch {
+            // already gone
+          }
+        }
+        await sleep(50);
+      }
     },
 
     async withSession(database, _credential, work) {

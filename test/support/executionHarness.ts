@@ -76,6 +76,7 @@ function recordingDriver(inner: TargetDriver, calls: DriverCall[]): TargetDriver
       return inner.readShardMap(manager, shardMapName, credential);
     },
     withSession: inner.withSession?.bind(inner),
+    stopEarlierSessions: (database, credential, tags, options) => inner.stopEarlierSessions(database, credential, tags, options),
     close: () => inner.close(),
   };
 }

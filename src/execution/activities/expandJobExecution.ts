@@ -8,6 +8,7 @@
 import { executionStore, type ChildAttempts, type ExecutionPolicySnapshot, type JobExecutionRecord } from '../../control/stores/executionStore';
 import { taskStore } from '../../control/stores/taskStore';
 import type { JobExecutionLifecycle } from '../../domain/schemas/execution';
+import { INTERRUPTED_ATTEMPT_MESSAGE } from '../../domain/attemptRecord';
 import { isoTimestamp } from '../../domain/clock';
 import { durationMs } from '../../domain/duration';
 import { isTerminal } from '../../domain/lifecycle';
@@ -52,13 +53,13 @@ export function expandJobExecutionActivity(services: Services) {
   /**
    * A host can die between an attempt recording its outcome and the orchestrator marking the
    * child: on resume, an attempt that already decided the child's fate (success, skip, or a
-   * failure no retry can help) settles the child from the record, so the script never runs
-   * again on a database where it already succeeded.
+   * failure no retry can help, or the last attempt the policy allows) settles the child from the
+   * record, so the script never runs again on a database where it already succeeded.
    */
-  async function settleFromLastAttempt(child: ChildAttempts): Promise<JobExecutionLifecycle> {
+  async function settleFromLastAttempt(child: ChildAttempts, maximumAttempts: number): Promise<JobExecutionLifecycle> {
     if (isTerminal(child.lifecycle) || child.finishedAttempts === 0) return child.lifecycle;
     const outcome = (await tasks.findAttempt(child.executionId, child.finishedAttempts))?.outcome;
-    if (!outcome || (outcome.lifecycle !== 'Succeeded' && outcome.retryable)) return child.lifecycle;
+    if (!outcome || (outcome.lifecycle !== 'Succeeded' && outcome.retryable && child.finishedAttempts < maximumAttempts)) return child.lifecycle;
     await executions.mark(child.executionId, outcome.lifecycle, outcome.message, isoTimestamp(services.clock.now()));
     return (await executions.get(child.executionId)).lifecycle;
   }
@@ -102,10 +103,15 @@ export function expandJobExecutionActivity(services: Services) {
       if (isTerminal(parent.lifecycle)) return { ...planOf(services, parent, true), children: [] };
     }
 
+    // Before this orchestration no attempt of it runs: a row still open belongs to a process that
+    // stopped (a host killed mid-attempt). It counts as a failed attempt, so the retry is a new
+    // attempt number, and that attempt first ends the statement it may have left on its server.
+    const interrupted = await tasks.closeInterruptedOfParent(parent.id, INTERRUPTED_ATTEMPT_MESSAGE, now());
+    if (interrupted > 0) log.warn('Attempts interrupted by a stopped host closed as failed', { attempts: interrupted });
     const children = await Promise.all(
       (await executions.childAttempts(parent.id)).map(async (c) => ({
         executionId: c.executionId,
-        lifecycle: await settleFromLastAttempt(c),
+        lifecycle: await settleFromLastAttempt(c, parent.executionPolicy.maximumAttempts),
         attemptsMade: c.finishedAttempts,
       })),
     );

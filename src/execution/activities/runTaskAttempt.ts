@@ -2,13 +2,15 @@
  * runTaskAttempt: one attempt of one child execution on its database. Idempotent per
  * (execution, attempt): Durable runs an activity at least once, so the attempt finds its own
  * task execution row and, when that row already has an outcome, returns it without running
- * again. The attempt bounds itself: it watches the control database for a cancel (or the child
- * ended by a job timeout) and cancels the statement on the server, and it passes the timeout to
+ * again; a row found open is closed as interrupted, never run again (one row, one run). The
+ * attempt bounds itself: it watches the control database for a cancel (or the child ended by a
+ * job timeout) and cancels the statement on the server, and it passes the timeout to
  * the driver. It never sends the credential to a server outside the credential's patterns.
  */
 import { contentStore } from '../../control/stores/contentStore';
 import { executionStore, type JobExecutionRecord } from '../../control/stores/executionStore';
-import { taskStore } from '../../control/stores/taskStore';
+import { taskStore, type TaskExecutionRecord } from '../../control/stores/taskStore';
+import { HOST_STOPPED_ATTEMPT_MESSAGE, INTERRUPTED_ATTEMPT_MESSAGE, sessionTagOf } from '../../domain/attemptRecord';
 import { isoTimestamp } from '../../domain/clock';
 import { ElasticJobsError } from '../../domain/errors';
 import { isTerminal, taskLifecycleOf } from '../../domain/lifecycle';
@@ -29,6 +31,14 @@ import { writeFirstResultSet } from '../resultDestination';
 export interface RunTaskOptions {
   /** How often a running attempt looks at the control database for a cancel (about every 500 ms). */
   cancelPollMs?: number;
+  /**
+   * Aborted when the host stops (local host on SIGTERM/SIGINT): no attempt opens after it, and
+   * each running one cancels its statement and is recorded Failed (HOST_STOPPED_ATTEMPT_MESSAGE),
+   * leaving its child open for the restart to retry.
+   */
+  hostStopping?: AbortSignal;
+  /** How long a new attempt waits for an earlier attempt's statement to end on its server (15 s). */
+  earlierSessionWaitMs?: number;
 }
 
 interface Attempt {
@@ -62,7 +72,7 @@ export function runTaskAttemptActivity(services: Services, options: RunTaskOptio
 
   const watcher = createStopWatcher(executions, pollMs, services.logger);
 
-  async function attempt(child: JobExecutionRecord, timeoutMs: number | null): Promise<Attempt> {
+  async function attempt(child: JobExecutionRecord, task: TaskExecutionRecord, timeoutMs: number | null): Promise<Attempt> {
     const database = child.target!;
     let credential: ConnectionCredential | undefined;
     const controller = new AbortController();
@@ -71,6 +81,8 @@ export function runTaskAttemptActivity(services: Services, options: RunTaskOptio
       stopped = reason;
       controller.abort();
     });
+    const onHostStop = () => controller.abort();
+    options.hostStopping?.addEventListener('abort', onHostStop, { once: true });
     try {
       const scoped = await scopedCredential(services, child.credentialName);
       credential = scoped.credential;
@@ -88,7 +100,14 @@ export function runTaskAttemptActivity(services: Services, options: RunTaskOptio
         return { outcome: { lifecycle: 'Succeeded', retryable: false, message: null }, output: child.captureOutput ? captureOutput({ resultSets: [], messages }) : null };
       }
       const destination = child.resultSetDestination;
-      const result = await services.drivers.driverFor(database.engine).run(database, credential, {
+      const driver = services.drivers.driverFor(database.engine);
+      // One copy of a child's script at a time: an earlier attempt's statement (a host that died,
+      // a cancel whose server never answered) must be gone before this one is sent.
+      const earlier = await tasks.earlierAttemptIds(child.id, task.attempt);
+      if (earlier.length > 0) await driver.stopEarlierSessions(database, credential, earlier.map(sessionTagOf), { waitMs: options.earlierSessionWaitMs });
+      if (controller.signal.aborted) throw new TaskCanceledError('The attempt was stopped before its script was sent.');
+      const result = await driver.run(database, credential, {
+        sessionTag: sessionTagOf(task.id),
         script: content.commandText!,
         signal: controller.signal,
         timeoutMs: timeoutMs ?? undefined,
@@ -120,6 +139,7 @@ export function runTaskAttemptActivity(services: Services, options: RunTaskOptio
       return { outcome: { lifecycle: 'Failed', retryable, message }, output };
     } finally {
       unwatch();
+      options.hostStopping?.removeEventListener('abort', onHostStop);
     }
   }
 
@@ -132,25 +152,38 @@ export function runTaskAttemptActivity(services: Services, options: RunTaskOptio
       target: child.target ? `${child.target.serverName}/${child.target.databaseName}` : null,
       attempt: input.attempt,
     });
+    // One run, one attempt row: a row found open was started by a run that never finished it (the
+    // host died, or Durable runs the activity again after a worker recycled). Its script may have
+    // run; it is closed as an attempt that failed, never sent again under the same row, and the
+    // orchestrator's retry is a new attempt number (which first ends that run's statement).
+    const closeInterrupted = async (row: TaskExecutionRecord): Promise<RunTaskOutput> => {
+      await tasks.closeInterrupted(child.id, INTERRUPTED_ATTEMPT_MESSAGE, now(), row.attempt);
+      const closed = await tasks.get(row.id);
+      await executions.noteMessage(child.id, `Attempt ${row.attempt}: ${closed.message ?? closed.lifecycle}`, now());
+      log.warn('Task attempt found open without an outcome; closed as interrupted');
+      return closed.outcome!;
+    };
     const recorded = await tasks.findAttempt(child.id, input.attempt);
     if (recorded?.outcome) return recorded.outcome;
+    if (recorded) return closeInterrupted(recorded);
     if (isTerminal(child.lifecycle)) return outcomeOfEndedChild(child);
     const early = stopReasonOf(await executions.stopSignal(child.id));
     if (early) {
-      // Nothing runs; an attempt row left open by an interrupted run ends with the reason.
-      if (recorded) {
-        const ended = await tasks.finishAttempt(recorded.id, { lifecycle: early, outcome: { lifecycle: early, retryable: false, message: STOP_MESSAGES[early] }, output: null, now: now() });
-        return ended.outcome!;
-      }
       return { lifecycle: early, retryable: false, message: early === 'Canceled' ? 'The execution was canceled before this attempt started.' : 'The job timed out before this attempt started.' };
     }
+    // A stopping host starts nothing; its orchestrations are dropped and resumed at the next start.
+    if (options.hostStopping?.aborted) throw new Error('The host is stopping; this attempt was not started.');
 
     const task = await tasks.openAttempt(child.id, input.attempt, now());
-    if (task.outcome) return task.outcome;
+    if (!task.opened) return task.outcome ?? closeInterrupted(task);
     await executions.mark(child.id, 'InProgress', undefined, now());
     log.info('Task attempt started');
 
-    const result = await attempt(child, input.timeoutMs);
+    let result = await attempt(child, task, input.timeoutMs);
+    if (options.hostStopping?.aborted && result.outcome.lifecycle !== 'Succeeded') {
+      // Stopped by the host, not by the script or a user: a failed attempt the restart retries.
+      result = { outcome: { lifecycle: 'Failed', retryable: true, message: HOST_STOPPED_ATTEMPT_MESSAGE }, output: result.output };
+    }
     const ended = await tasks.finishAttempt(task.id, { lifecycle: taskLifecycleOf(result.outcome.lifecycle), outcome: result.outcome, output: result.output, now: now() });
     const final = ended.outcome!;
     if (final.lifecycle !== 'Succeeded') await executions.noteMessage(child.id, `Attempt ${input.attempt}: ${final.message ?? final.lifecycle}`, now());
