@@ -6,11 +6,13 @@
  * the statement within a grace period, the connection is dropped so the attempt still ends.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Client, type ClientConfig, type QueryArrayResult } from 'pg';
+import { Client, type ClientConfig, type FieldDef } from 'pg';
 import { SESSION_NAME } from '../domain/attemptRecord';
 import { boundAttempt, throwIfCanceled } from './attemptBounds';
-import type { ConnectionCredential, DatabaseRef, ResultSet, RunOptions, RunResult, ShardLocation, SqlSession, TargetDriver } from './driver';
-import { TargetError, PermanentTargetError, TransientTargetError } from './errors';
+import type { ConnectionCredential, DatabaseRef, OmittedOutput, ResultSet, RunResult, ShardLocation, SqlSession, TargetDriver } from './driver';
+import { TargetError, PermanentTargetError, TransientTargetError, withPartialOutput } from './errors';
+import { createOutputKeeper, type KeptSet } from './keptOutput';
+import { runStreamed } from './postgresStreaming';
 import { batchRuns, splitGoBatches } from './goSplitter';
 import { classifyPostgresError } from './postgresErrors';
 import { EXACT_RESULT_TYPES, POSTGRES_TYPE_NAMES, postgresColumnInfo } from './postgresTypes';
@@ -96,19 +98,19 @@ async function typeNames(client: Client, oids: number[]): Promise<Map<number, st
   }
 }
 
-async function toResultSets(client: Client, results: QueryArrayResult[], options: RunOptions): Promise<ResultSet[]> {
-  if (options.keepResultSets === 'none') return [];
-  const withRows = results.filter((r) => r.fields && r.fields.length > 0);
-  const kept = options.keepResultSets === 'first' ? withRows.slice(0, 1) : withRows;
-  const unknown = [...new Set(kept.flatMap((r) => r.fields.map((f) => f.dataTypeID)).filter((oid) => !POSTGRES_TYPE_NAMES[oid]))];
-  const names = await typeNames(client, unknown);
+/** Kept sets with their column types named; `askServer` false after an error (the connection may be gone): unknown types stay unnamed. */
+async function toResultSets(client: Client, kept: KeptSet<FieldDef[]>[], askServer = true): Promise<ResultSet[]> {
+  const unknown = [...new Set(kept.flatMap((r) => r.columns.map((f) => f.dataTypeID)).filter((oid) => !POSTGRES_TYPE_NAMES[oid]))];
+  const names = askServer ? await typeNames(client, unknown) : new Map<number, string>();
   return kept.map((r) => ({
     engine: 'postgres' as const,
-    columns: r.fields.map((f) => postgresColumnInfo(f, POSTGRES_TYPE_NAMES[f.dataTypeID] ?? names.get(f.dataTypeID))),
-    rows: options.maxRows !== undefined ? r.rows.slice(0, options.maxRows) : r.rows,
-    rowCount: r.rows.length,
+    columns: r.columns.map((f) => postgresColumnInfo(f, POSTGRES_TYPE_NAMES[f.dataTypeID] ?? names.get(f.dataTypeID))),
+    rows: r.rows,
+    rowCount: r.rowCount,
   }));
 }
+
+const omittedOf = (omitted: OmittedOutput) => (omitted.messages > 0 || omitted.resultSets > 0 ? { omitted } : {});
 
 export function createPostgresDriver(options: PostgresDriverOptions = {}): TargetDriver {
   const cancelGraceMs = options.cancelGraceMs ?? 5_000;
@@ -173,8 +175,9 @@ export function createPostgresDriver(options: PostgresDriverOptions = {}): Targe
     async run(database, credential, runOptions): Promise<RunResult> {
       throwIfCanceled(runOptions.signal);
       const client = newClient(database, credential, runOptions.sessionTag);
-      const messages: string[] = [];
-      client.on('notice', (notice) => messages.push(notice.message ?? ''));
+      // Rows and notices are kept as they arrive, within a bound (keptOutput.ts); the rest are counted and dropped.
+      const keeper = createOutputKeeper<FieldDef[]>(runOptions);
+      client.on('notice', (notice) => keeper.message(notice.message ?? ''));
       let phase: 'connecting' | 'querying' | 'done' = 'connecting';
       let grace: NodeJS.Timeout | undefined;
       let failingBatch = runOptions.script;
@@ -195,21 +198,23 @@ export function createPostgresDriver(options: PostgresDriverOptions = {}): Targe
         phase = 'querying';
         // sqlcmd's GO works here too, so one script form serves every engine; each batch is one round trip.
         const batches = splitGoBatches(runOptions.script);
-        const results: QueryArrayResult[] = [];
         for (const batch of batches) {
           for (let run = 0; run < batch.repeat; run++) {
             failingBatch = batch.text;
-            const result = (await client.query({ text: batch.text, rowMode: 'array', types: EXACT_RESULT_TYPES })) as unknown as QueryArrayResult | QueryArrayResult[];
-            results.push(...(Array.isArray(result) ? result : [result]));
+            await runStreamed(client, batch.text, EXACT_RESULT_TYPES, keeper);
             if (bounds.reason) throw bounds.error();
           }
         }
         phase = 'done';
-        const resultSets = await toResultSets(client, results, runOptions);
-        return { resultSets, messages, batches: batchRuns(batches) };
+        const kept = keeper.output();
+        const resultSets = await toResultSets(client, kept.resultSets);
+        return { resultSets, messages: kept.messages, batches: batchRuns(batches), ...omittedOf(kept.omitted) };
       } catch (error) {
-        if (bounds.reason) throw bounds.error();
-        throw classify(error, database, credential, failingBatch);
+        // What the script printed and returned before the error stays with it (the attempt keeps it).
+        const kept = keeper.output();
+        const partial = { resultSets: await toResultSets(client, kept.resultSets, false), messages: kept.messages, ...omittedOf(kept.omitted) };
+        if (bounds.reason) throw withPartialOutput(bounds.error(), partial);
+        throw withPartialOutput(classify(error, database, credential, failingBatch), partial);
       } finally {
         phase = 'done';
         bounds.dispose();

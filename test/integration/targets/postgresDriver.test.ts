@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import { createPostgresDriver } from '../../../src/targets/postgresDriver';
 import type { ConnectionCredential, DatabaseRef, RunOptions } from '../../../src/targets/driver';
-import { DatabaseMissingError, PermanentTargetError, ScriptFailedError, TaskCanceledError, TaskTimeoutError, TransientTargetError } from '../../../src/targets/errors';
+import { DatabaseMissingError, partialOutputOf, PermanentTargetError, ScriptFailedError, TaskCanceledError, TaskTimeoutError, TransientTargetError } from '../../../src/targets/errors';
 import { adminQuery, createTestDatabase, pgServerName, pgUrl } from '../../support/postgres';
 import { freePort } from '../../support/ports';
 import { createShardMapManager } from '../../support/shardMap';
@@ -86,6 +86,50 @@ describe('postgres driver: run', () => {
   it('captures RAISE NOTICE messages in order', async () => {
     const result = await run("DO $$ BEGIN RAISE NOTICE 'first %', 1; RAISE NOTICE 'second'; END $$;", { keepResultSets: 'none' });
     expect(result.messages).toEqual(['first 1', 'second']);
+  });
+
+  it('a failing script keeps the notices and result sets it produced before the error', async () => {
+    const error = await run(
+      "DO $$ BEGIN RAISE NOTICE 'one'; RAISE NOTICE 'two'; RAISE NOTICE 'three'; END $$;\nSELECT 42 AS answer;\nSELECT * FROM no_such_table;",
+      { keepResultSets: 'all', maxRows: 101 },
+    ).catch((e) => e);
+    expect(error).toBeInstanceOf(ScriptFailedError);
+    const partial = partialOutputOf(error);
+    expect(partial?.messages).toEqual(['one', 'two', 'three']);
+    expect(partial?.resultSets.map((s) => [s.columns.map((c) => c.name), s.rows])).toEqual([[['answer'], [[42]]]]);
+  });
+
+  it('keeps the head and the tail of 5,001 notices, its last line included, with the count of those cut', async () => {
+    const result = await run(
+      "DO $$ BEGIN FOR i IN 1..5000 LOOP RAISE NOTICE 'progress line % of a long-running maintenance script, padded to be realistic', i; END LOOP; RAISE NOTICE 'summary: all done'; END $$;",
+      { keepResultSets: 'all', maxRows: 101 },
+    );
+    expect(result.messages[0]).toMatch(/^progress line 1 of/);
+    expect(result.messages.at(-1)).toBe('summary: all done');
+    expect(result.omitted?.messages).toBeGreaterThan(0);
+    expect(result.messages.length + result.omitted!.messages).toBe(5_001);
+    expect(result.messages[result.omitted!.messagesAt - 1]).toMatch(new RegExp(`^progress line ${result.omitted!.messagesAt} of`));
+  });
+
+  it('streams 1,500,000 rows that nothing keeps without holding them: counted, not kept', async () => {
+    const before = process.memoryUsage().heapUsed;
+    let peak = before;
+    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().heapUsed)), 20);
+    try {
+      const result = await run('SELECT g, md5(g::text) AS h FROM generate_series(1, 1500000) AS g', { keepResultSets: 'none' });
+      expect(result.resultSets).toEqual([]);
+    } finally {
+      clearInterval(sampler);
+    }
+    // Buffered, 1,500,000 rows of [int, 32-char text] take well over 150 MB of heap.
+    expect(peak - before).toBeLessThan(80 * 1024 * 1024);
+  }, 120_000);
+
+  it('keeps every row of the first result set for a destination, and counts the rows of the others', async () => {
+    const result = await run('SELECT g FROM generate_series(1, 3000) AS g; SELECT 1 AS y;', { keepResultSets: 'first' });
+    expect(result.resultSets).toHaveLength(1);
+    expect(result.resultSets[0].rows).toHaveLength(3000);
+    expect(result.resultSets[0].rowCount).toBe(3000);
   });
 
   it('reports a SQL error as ScriptFailedError with the server message, SQLSTATE and line', async () => {
