@@ -80,6 +80,20 @@ export const CapturedOutput = z
     messages: z.array(z.string()),
     truncated: z.boolean(),
     limits: z.object({ rowsPerResultSet: z.number().int(), totalBytes: z.number().int() }),
+    /**
+     * Present when messages or result sets were left out to stay within the limits: the first
+     * and the last are kept, and this says how many were cut, and after how many kept ones.
+     */
+    omitted: z
+      .object({
+        messages: z.number().int(),
+        /** The cut messages came after this many of `messages`. */
+        messagesAt: z.number().int(),
+        resultSets: z.number().int(),
+        /** The cut result sets came after this many of `resultSets`. */
+        resultSetsAt: z.number().int(),
+      })
+      .optional(),
   })
   .meta({ id: 'CapturedOutput' });
 export type CapturedOutput = z.infer<typeof CapturedOutput>;

@@ -37,4 +37,45 @@ describe('captured output of an attempt', () => {
     const out = captureOutput({ resultSets: [set([[12345678901234567890n, Buffer.from([1, 255]), new Date('2026-11-25T20:00:00Z')]])], messages: [] });
     expect(out.resultSets[0].rows[0]).toEqual(['12345678901234567890', '0x01ff', '2026-11-25T20:00:00.000Z']);
   });
+
+  it('over the limit keeps the first and the last messages, the closing line included, and counts those cut', () => {
+    const messages = [...Array.from({ length: 5_000 }, (_, i) => `progress ${i + 1} ${'.'.repeat(60)}`), 'summary: 5000 rows fixed'];
+    const out = captureOutput({ resultSets: [], messages });
+    expect(out.messages[0]).toMatch(/^progress 1 /);
+    expect(out.messages.at(-1)).toBe('summary: 5000 rows fixed');
+    expect(out.truncated).toBe(true);
+    expect(out.omitted!.messages + out.messages.length).toBe(5_001);
+    // One gap: everything before messagesAt is the head, everything after it the tail, in order.
+    const at = out.omitted!.messagesAt;
+    expect(out.messages[at - 1]).toBe(messages[at - 1]);
+    expect(out.messages[at]).toBe(messages[at + out.omitted!.messages]);
+    expect(Buffer.byteLength(JSON.stringify(out))).toBeLessThanOrEqual(TOTAL_BYTES);
+  });
+
+  it('keeps the cut the driver already made as the only gap, adding its counts', () => {
+    const out = captureOutput({
+      resultSets: [set([['first']]), set([['second']]), set([['last']])],
+      messages: ['a', 'b', 'y', 'z'],
+      omitted: { messages: 996, messagesAt: 2, resultSets: 40, resultSetsAt: 2 },
+    });
+    expect(out.messages).toEqual(['a', 'b', 'y', 'z']);
+    expect(out.omitted).toEqual({ messages: 996, messagesAt: 2, resultSets: 40, resultSetsAt: 2 });
+    expect(out.resultSets.map((s) => s.rows)).toEqual([[['first']], [['second']], [['last']]]);
+    expect(out.truncated).toBe(true);
+  });
+
+  it('over the limit keeps the first result sets and the last one', () => {
+    const wide = Array.from({ length: 100 }, (_, i) => [`${i}`.padEnd(400, 'x')]);
+    const sets = Array.from({ length: 30 }, (_, i) => set([[`set ${i}`], ...wide]));
+    const out = captureOutput({ resultSets: sets, messages: [] });
+    expect(out.resultSets[0].rows[0]).toEqual(['set 0']);
+    expect(out.resultSets.at(-1)!.rows[0]).toEqual(['set 29']);
+    expect(out.omitted!.resultSets + out.resultSets.length).toBe(30);
+    expect(out.omitted!.resultSets).toBeGreaterThan(0);
+    expect(Buffer.byteLength(JSON.stringify(out))).toBeLessThanOrEqual(TOTAL_BYTES);
+  });
+
+  it('captures nothing, and says nothing was cut, when a failed attempt brought no output', () => {
+    expect(captureOutput(undefined)).toEqual({ resultSets: [], messages: [], truncated: false, limits: { rowsPerResultSet: 100, totalBytes: 65536 } });
+  });
 });
