@@ -84,14 +84,16 @@ describe.each(CONTROL_DIALECTS)('runTaskAttempt on %s', (dialect) => {
     expect((await tasksOf(childId)).map((t) => t.attempt).sort()).toEqual([1, 2]);
   });
 
-  it('skips a database that no longer exists: Skipped, not retryable, the task Failed with the reason', async () => {
-    const gone = await h.databaseTarget(uniqueDatabaseName('gone'));
+  it('fails a named database that does not exist, retryable (it may yet be created), the task Failed with the reason', async () => {
+    const name = uniqueDatabaseName('gone');
+    const gone = await h.databaseTarget(name);
     const { childId } = await started({ script: 'SELECT 1', targetId: gone });
     const out = await h.activities.runTaskAttempt({ executionId: childId, attempt: 1, timeoutMs: null });
-    expect(out.lifecycle).toBe('Skipped');
-    expect(out.retryable).toBe(false);
+    expect(out.lifecycle).toBe('Failed');
+    expect(out.retryable).toBe(true);
+    expect(out.message).toMatch(new RegExp(`^The database '${name}' does not exist on server '.+'\\.$`));
     const [task] = await tasksOf(childId);
-    expect(task.lifecycle).toBe('Failed');
+    expect(task).toMatchObject({ lifecycle: 'Failed', message: out.message });
     // A re-run of the finished attempt answers exactly as the first did.
     expect(await h.activities.runTaskAttempt({ executionId: childId, attempt: 1, timeoutMs: null })).toEqual(out);
   });
