@@ -71,6 +71,8 @@ export function buildOpenApiDocument(routes: AnyRoute[]): JsonSchema {
     if (route.path.includes('{')) responses['404'] = problem;
     if (route.method !== 'GET') responses['409'] = problem;
     if (route.body) responses['413'] = problem;
+    // A body in any other content type than JSON (src/api/edge.ts isJsonContentType).
+    if (route.body) responses['415'] = problem;
     paths[key] ??= {};
     paths[key][route.method.toLowerCase()] = {
       operationId: route.name,
