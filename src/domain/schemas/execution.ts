@@ -55,7 +55,10 @@ export const JobExecution = z
     startTime: Timestamp.nullable(),
     endTime: Timestamp.nullable(),
     lastMessage: z.string().nullable(),
-    cancelRequested: z.boolean(),
+    cancelRequested: z.boolean().meta({
+      description:
+        'A cancel was asked for. The execution keeps its running lifecycle until its running statements are stopped on their servers; only then does it read Canceled (or TimedOut for the job timeout).',
+    }),
     counts: z.record(z.string(), z.number().int()),
     /** Children only: task executions (attempts) on record. */
     attempts: z.number().int().optional(),
