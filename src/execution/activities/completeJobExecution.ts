@@ -1,7 +1,9 @@
 /**
- * completeJobExecution: ends the parent. On a job timeout or a cancel every child not yet
- * terminal ends that way first (with its open attempt); otherwise the parent's lifecycle is the
- * roll-up of its children's. Idempotent: a parent already terminal is returned as it is.
+ * completeJobExecution: ends the parent, called once nothing of it runs any more (the job
+ * orchestrator waited for every batch it started: terminal means stopped). On a job timeout or
+ * a cancel every child not yet terminal (never started) ends that way first; otherwise the
+ * parent's lifecycle is the roll-up of its children's. Idempotent: a parent already terminal is
+ * returned as it is.
  */
 import { executionStore } from '../../control/stores/executionStore';
 import { isoTimestamp } from '../../domain/clock';
