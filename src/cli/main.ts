@@ -13,7 +13,10 @@ import { registerJobCommands } from './commands/job';
 import { registerPolicyCommands } from './commands/policy';
 import { registerScheduleCommands } from './commands/schedule';
 import { registerServeCommand } from './commands/serve';
+import { registerServiceCommands } from './commands/service';
+import { registerSqliteCommands } from './commands/sqlite';
 import { registerTargetCommands } from './commands/target';
+import { registerTaskCommands } from './commands/task';
 import { registerTriggerCommands } from './commands/trigger';
 import { describeError } from './errorText';
 import { EXIT_CODE_HELP, ExitCode } from './exitCodes';
@@ -59,9 +62,12 @@ export function createProgram(runtime: Runtime): Command {
   registerPolicyCommands(program, runtime);
   registerJobCommands(program, runtime);
   registerExecutionCommands(program, runtime);
+  registerTaskCommands(program, runtime);
   registerScheduleCommands(program, runtime);
   registerTriggerCommands(program, runtime);
   registerServeCommand(program, runtime);
+  registerServiceCommands(program, runtime);
+  registerSqliteCommands(program, runtime);
   return program;
 }
 
@@ -81,7 +87,20 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   }
 }
 
+/**
+ * `elastic-jobs job list | head -1`: the reader closed the pipe. Stop quietly, as Unix tools
+ * do, instead of dying with an EPIPE stack trace; any other stream error still surfaces.
+ */
+function endQuietlyOnClosedPipe(stream: NodeJS.WriteStream): void {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(typeof process.exitCode === 'number' ? process.exitCode : ExitCode.Ok);
+    throw error;
+  });
+}
+
 export function main(): void {
+  endQuietlyOnClosedPipe(process.stdout);
+  endQuietlyOnClosedPipe(process.stderr);
   run(process.argv.slice(2), processIo()).then(
     (code) => {
       process.exitCode = code;

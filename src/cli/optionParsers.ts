@@ -26,10 +26,65 @@ export function collect(text: string, previous: string[] | undefined): string[] 
   return [...(previous ?? []), ...values];
 }
 
+/** Short duration units and their place in an ISO 8601 duration. */
+const DURATION_UNITS: Record<string, { iso: 'S' | 'M' | 'H' | 'D' | 'W'; time: boolean }> = {
+  s: { iso: 'S', time: true },
+  sec: { iso: 'S', time: true },
+  second: { iso: 'S', time: true },
+  seconds: { iso: 'S', time: true },
+  m: { iso: 'M', time: true },
+  min: { iso: 'M', time: true },
+  minute: { iso: 'M', time: true },
+  minutes: { iso: 'M', time: true },
+  h: { iso: 'H', time: true },
+  hour: { iso: 'H', time: true },
+  hours: { iso: 'H', time: true },
+  d: { iso: 'D', time: false },
+  day: { iso: 'D', time: false },
+  days: { iso: 'D', time: false },
+  w: { iso: 'W', time: false },
+  week: { iso: 'W', time: false },
+  weeks: { iso: 'W', time: false },
+};
+
+const DURATION_HELP = 'must be a duration: 30s, 15m, 2h, 1d, 1w, or ISO 8601 (PT30S, PT15M, P1D); months and years have no fixed length.';
+
+/**
+ * The one duration rule of every CLI option: `3s`, `15m`, `2h`, `1d`, `1w` (and `1.5h`,
+ * `15 minutes`) or ISO 8601 (`PT3S`). Returns the ISO 8601 form the API takes.
+ * Throws InvalidArgumentError (commander's usage error) for anything else.
+ */
+export function isoDuration(text: string): string {
+  const trimmed = text.trim();
+  if (/^P/i.test(trimmed)) {
+    const iso = trimmed.toUpperCase();
+    if (parseDuration(iso) === undefined) throw new InvalidArgumentError(DURATION_HELP);
+    return iso;
+  }
+  const m = /^(\d+(?:\.\d+)?)\s*([a-z]+)$/i.exec(trimmed);
+  const unit = m ? DURATION_UNITS[m[2].toLowerCase()] : undefined;
+  if (!m || !unit) throw new InvalidArgumentError(DURATION_HELP);
+  return `P${unit.time ? 'T' : ''}${m[1]}${unit.iso}`;
+}
+
+/** Milliseconds of a duration option, by the rule of isoDuration. */
 export function durationMs(text: string): number {
-  const ms = parseDuration(text);
-  if (ms === undefined) throw new InvalidArgumentError('must be an ISO 8601 duration such as PT30S, PT10M or P1D.');
-  return ms;
+  return parseDuration(isoDuration(text))!;
+}
+
+/**
+ * The one timestamp rule of every CLI option: ISO 8601 with a zone, `2026-12-01T02:00:00Z` or
+ * `2026-12-01T02:00:00+01:00`. A time without a zone is refused rather than guessed (the
+ * machine's zone and the server's may differ). Returns the text as given.
+ */
+export function timestamp(text: string): string {
+  const trimmed = text.trim();
+  const m = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)(Z|[+-]\d{2}:?\d{2})?$/i.exec(trimmed);
+  if (!m) throw new InvalidArgumentError('must be an ISO 8601 time with a zone, such as 2026-12-01T02:00:00Z.');
+  if (!m[3]) throw new InvalidArgumentError(`has no zone: add a zone offset or Z, e.g. ${m[1]}T${m[2]}Z (UTC) or ${m[1]}T${m[2]}+01:00.`);
+  const iso = `${m[1]}T${m[2]}${m[3].toUpperCase()}`;
+  if (Number.isNaN(Date.parse(iso))) throw new InvalidArgumentError('is not a real time (check the month, day and hour).');
+  return iso;
 }
 
 const UNITS: Record<string, 'minute' | 'hour' | 'day' | 'week' | 'month'> = {

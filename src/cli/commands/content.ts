@@ -115,4 +115,13 @@ export function registerContentCommands(program: Command, runtime: Runtime): voi
       const session = runtime.session(command);
       session.out.list(await session.client.list<Content>('contents'), columns, 'No contents.');
     });
+
+  content
+    .command('remove <name>')
+    .description('delete a content with every version of it (refused while a job uses it)')
+    .action(async (name: string, _opts: unknown, command: Command) => {
+      const session = runtime.session(command);
+      await session.client.delete(`contents/${segment(name)}`);
+      session.out.note(`Removed content ${name} with every version.`);
+    });
 }

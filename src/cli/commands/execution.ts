@@ -8,7 +8,7 @@ import { segment } from '../apiClient';
 import { EXIT_CODE_HELP } from '../exitCodes';
 import { followExecution } from '../followExecution';
 import { countsOf, targetLabel, targetsOf } from '../liveView';
-import { durationMs } from '../optionParsers';
+import { collect, durationMs, timestamp } from '../optionParsers';
 import { shortTime, type Column, type Field } from '../output';
 import type { Runtime } from '../session';
 import { resolveTargetId } from '../targetReference';
@@ -68,6 +68,18 @@ const taskColumns: Column<TaskRow>[] = [
   { header: 'MESSAGE', value: (t) => t.message, max: 80 },
 ];
 
+interface ListOptions {
+  all?: boolean;
+  job?: string;
+  schedule?: string;
+  target?: string;
+  parent?: string;
+  children?: boolean;
+  lifecycle?: string[];
+  since?: string;
+  until?: string;
+}
+
 type ItemsOrList<T> = T[] | { items: T[]; nextCursor?: string | null };
 
 export function registerExecutionCommands(program: Command, runtime: Runtime): void {
@@ -82,17 +94,24 @@ export function registerExecutionCommands(program: Command, runtime: Runtime): v
     .option('--target <target>', 'only executions of this target (id or collection name)')
     .option('--parent <id>', 'the children of this execution')
     .option('--children', 'include child executions, not only top-level ones')
-    .action(async (opts: { all?: boolean; job?: string; schedule?: string; target?: string; parent?: string; children?: boolean }, command: Command) => {
+    .option('-l, --lifecycle <lifecycle>', 'only these lifecycles (repeatable, or comma-separated: Failed,TimedOut); finished ones need no --all', collect)
+    .option('--since <time>', 'only executions created at or after this ISO 8601 time with a zone', timestamp)
+    .option('--until <time>', 'only executions created before this ISO 8601 time with a zone', timestamp)
+    .action(async (opts: ListOptions, command: Command) => {
       const session = runtime.session(command);
       const query = {
         includeInactive: opts.all ? 'true' : undefined,
+        lifecycle: opts.lifecycle?.join(','),
+        since: opts.since,
+        until: opts.until,
         includeChildren: opts.children || opts.parent ? 'true' : undefined,
         jobName: opts.job,
         scheduleName: opts.schedule,
         targetId: opts.target === undefined ? undefined : await resolveTargetId(session.client, opts.target),
         parentId: opts.parent,
       };
-      session.out.list(await session.client.list<JobExecution>('executions', query), columns, opts.all ? 'No executions.' : 'No active executions (--all shows finished ones).');
+      const empty = opts.all || opts.lifecycle ? 'No executions.' : 'No active executions (--all shows finished ones).';
+      session.out.list(await session.client.list<JobExecution>('executions', query), columns, empty);
     });
 
   execution
@@ -111,13 +130,15 @@ export function registerExecutionCommands(program: Command, runtime: Runtime): v
 
   execution
     .command('tasks <id>')
-    .description('the task executions (one per attempt) of a job execution and its children')
+    .description('the task executions (one per attempt) of a job execution and its children; -o json includes captured output ("task show ID" for one)')
     .action(async (id: string, _opts: unknown, command: Command) => {
       const session = runtime.session(command);
       const items: TaskExecution[] = [];
       let cursor: string | undefined;
       do {
-        const body = (await session.client.request<ItemsOrList<TaskExecution>>('GET', `executions/${segment(id)}/tasks`, { query: { cursor } })).body;
+        // JSON carries every field the API has, the captured output included.
+        const query = { cursor, includeOutput: session.format === 'json' ? 'true' : undefined };
+        const body = (await session.client.request<ItemsOrList<TaskExecution>>('GET', `executions/${segment(id)}/tasks`, { query })).body;
         const page = Array.isArray(body) ? { items: body, nextCursor: null } : body;
         items.push(...page.items);
         cursor = page.nextCursor ?? undefined;
@@ -144,7 +165,7 @@ export function registerExecutionCommands(program: Command, runtime: Runtime): v
   execution
     .command('wait <id>')
     .description('follow a job execution live until it ends; the exit code says how it ended')
-    .option('--timeout <duration>', 'stop waiting after this ISO 8601 duration (exit 6)', durationMs)
+    .option('--timeout <duration>', 'stop waiting after this duration: 30s, 10m, PT1H (exit 6)', durationMs)
     .addHelpText('after', `\n${EXIT_CODE_HELP}`)
     .action(async (id: string, opts: { timeout?: number }, command: Command) => {
       await followExecution(runtime.session(command), id, { timeoutMs: opts.timeout });

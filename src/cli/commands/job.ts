@@ -2,11 +2,11 @@
 import { type Command } from 'commander';
 import type { Job } from '../../domain/schemas/job';
 import type { JobExecution } from '../../domain/schemas/execution';
-import { segment } from '../apiClient';
+import { ApiError, segment } from '../apiClient';
 import { EXIT_CODE_HELP } from '../exitCodes';
 import { UsageError } from '../errorText';
 import { followExecution } from '../followExecution';
-import { durationMs, integer } from '../optionParsers';
+import { durationMs, integer, isoDuration, timestamp } from '../optionParsers';
 import { shortTime, type Column, type Field } from '../output';
 import type { Runtime, Session } from '../session';
 import { resolveTargetId } from '../targetReference';
@@ -165,18 +165,42 @@ export function registerJobCommands(program: Command, runtime: Runtime): void {
 
   job
     .command('remove <name>')
-    .description('mark a job for deletion: it and its history go once no execution of it is active')
+    .description('delete a job with its history; with an execution still active it goes once that ends')
     .action(async (name: string, _opts: unknown, command: Command) => {
       const session = runtime.session(command);
       await session.client.delete(`jobs/${segment(name)}`);
-      session.out.note(`Job ${name} is marked for deletion; it goes with its history once no execution of it is active.`);
+      const gone = await session.client.get<Job>(`jobs/${segment(name)}`).then(
+        () => false,
+        (e: unknown) => {
+          if (e instanceof ApiError && e.status === 404) return true;
+          throw e;
+        },
+      );
+      session.out.note(
+        gone
+          ? `Removed job ${name} with its history.`
+          : `Job ${name} is marked for deletion: an execution of it is still active; it goes with its history within 5 minutes of that ending.`,
+      );
+    });
+
+  job
+    .command('purge-history <name>')
+    .description('delete finished executions of a job older than a time or a duration (active ones are never purged)')
+    .requiredOption('--older-than <time-or-duration>', 'an ISO 8601 time with a zone (2026-10-01T00:00:00Z) or a duration back from now (30d, P30D)', (text: string) =>
+      /^\d{4}-\d{2}-\d{2}T/.test(text) ? timestamp(text) : isoDuration(text),
+    )
+    .action(async (name: string, opts: { olderThan: string }, command: Command) => {
+      const session = runtime.session(command);
+      const purged = await session.client.post<{ deleted: number }>(`jobs/${segment(name)}/purge-history`, { olderThan: opts.olderThan });
+      if (session.format === 'json') session.out.item(purged, []);
+      else session.out.note(`Deleted ${purged.deleted} execution${purged.deleted === 1 ? '' : 's'} of job ${name} (each with its children and task executions).`);
     });
 
   job
     .command('start <name>')
     .description('start an execution of a job now; --wait follows it to the end')
     .option('-w, --wait', 'follow the execution live and exit with the code of its outcome')
-    .option('--timeout <duration>', 'with --wait: stop waiting after this ISO 8601 duration (exit 6)', durationMs)
+    .option('--timeout <duration>', 'with --wait: stop waiting after this duration: 30s, 10m, PT1H (exit 6)', durationMs)
     .addHelpText('after', `\n${EXIT_CODE_HELP}`)
     .action(async (name: string, opts: { wait?: boolean; timeout?: number }, command: Command) => {
       const session = runtime.session(command);

@@ -1,9 +1,9 @@
-/** `elastic-jobs policy add|set|list|show`: execution policies (timeouts and retries). */
+/** `elastic-jobs policy add|set|list|show|remove`: execution policies (timeouts and retries). */
 import type { Command } from 'commander';
 import { DEFAULT_POLICY, type ExecutionPolicy } from '../../domain/schemas/executionPolicy';
 import { segment } from '../apiClient';
 import { UsageError } from '../errorText';
-import { decimal, integer } from '../optionParsers';
+import { decimal, integer, isoDuration } from '../optionParsers';
 import { shortTime, type Column, type Field } from '../output';
 import type { Runtime } from '../session';
 
@@ -41,12 +41,14 @@ interface PolicyOptions {
 function withPolicyOptions(command: Command, defaults: boolean): Command {
   const d = (value: string | number) => (defaults ? ` (default ${value}, as the default policy)` : '');
   return command
-    .option('--job-timeout <duration>', `ISO 8601 duration after which the whole execution ends TimedOut${d(DEFAULT_POLICY.jobTimeout)}`)
-    .option('--initial-retry-interval <duration>', `wait before the first retry${d(DEFAULT_POLICY.initialRetryInterval)}`)
-    .option('--maximum-retry-interval <duration>', `cap on the wait between retries${d(DEFAULT_POLICY.maximumRetryInterval)}`)
+    .option('--job-timeout <duration>', `duration (10m, 2h, P1D) after which the whole execution ends TimedOut${d(DEFAULT_POLICY.jobTimeout)}`, isoDuration)
+    .option('--initial-retry-interval <duration>', `wait before the first retry${d(DEFAULT_POLICY.initialRetryInterval)}`, isoDuration)
+    .option('--maximum-retry-interval <duration>', `cap on the wait between retries${d(DEFAULT_POLICY.maximumRetryInterval)}`, isoDuration)
     .option('--backoff-coefficient <n>', `each wait is the previous one times this${d(DEFAULT_POLICY.retryIntervalBackoffCoefficient)}`, decimal)
     .option('--maximum-attempts <n>', `attempts per database, the first included${d(DEFAULT_POLICY.maximumAttempts)}`, integer)
-    .option('--task-timeout <duration>', `bound on one attempt (the query is canceled)${defaults ? '' : '; "none" removes it'}`);
+    .option('--task-timeout <duration>', `bound on one attempt (the query is canceled)${defaults ? '' : '; "none" removes it'}`, (text: string) =>
+      defaults || text !== 'none' ? isoDuration(text) : text,
+    );
 }
 
 function changes(opts: PolicyOptions): Record<string, unknown> {
@@ -101,5 +103,14 @@ export function registerPolicyCommands(program: Command, runtime: Runtime): void
     .action(async (name: string, _opts: unknown, command: Command) => {
       const session = runtime.session(command);
       session.out.item(await session.client.get<ExecutionPolicy>(`execution-policies/${segment(name)}`), fields);
+    });
+
+  policy
+    .command('remove <name>')
+    .description('delete an execution policy (refused while a job uses it; default cannot be deleted)')
+    .action(async (name: string, _opts: unknown, command: Command) => {
+      const session = runtime.session(command);
+      await session.client.delete(`execution-policies/${segment(name)}`);
+      session.out.note(`Removed execution policy ${name}.`);
     });
 }

@@ -1,9 +1,9 @@
-/** `elastic-jobs schedule add|list|show|remove`: when jobs run (the seed's *-AzureSqlJobSchedule). */
+/** `elastic-jobs schedule add|set|list|show|remove`: when jobs run (the seed's *-AzureSqlJobSchedule). */
 import type { Command } from 'commander';
 import type { Schedule } from '../../domain/schemas/schedule';
 import { segment } from '../apiClient';
 import { UsageError } from '../errorText';
-import { interval } from '../optionParsers';
+import { interval, timestamp } from '../optionParsers';
 import { shortTime, type Column, type Field } from '../output';
 import type { Runtime } from '../session';
 
@@ -61,12 +61,38 @@ export function registerScheduleCommands(program: Command, runtime: Runtime): vo
     .option('--every <interval>', 'fire every interval: 15m, 2h, 1d, 1w, 1mo', interval)
     .option('--cron <expression>', 'fire on a cron expression (5 fields)')
     .option('--time-zone <zone>', 'IANA time zone of --cron (default UTC)')
-    .option('--start <time>', 'ISO 8601 time of the first fire (default: now)')
-    .option('--end <time>', 'ISO 8601 time after which it no longer fires')
+    .option('--start <time>', 'ISO 8601 time with a zone of the first fire, e.g. 2026-12-01T02:00:00Z (default: now)', timestamp)
+    .option('--end <time>', 'ISO 8601 time with a zone after which it no longer fires', timestamp)
     .action(async (name: string, opts: ScheduleOptions, command: Command) => {
       const session = runtime.session(command);
       if (opts.timeZone !== undefined && opts.cron === undefined) throw new UsageError('--time-zone applies to --cron');
       session.out.item(await session.client.post<Schedule>('schedules', scheduleBody(name, opts)), fields);
+    });
+
+  schedule
+    .command('set <name>')
+    .description('change a schedule: its recurrence, time zone or window (triggers keep using it)')
+    .option('--once', 'fire once, at --start')
+    .option('--every <interval>', 'fire every interval: 15m, 2h, 1d, 1w, 1mo', interval)
+    .option('--cron <expression>', 'fire on a cron expression (5 fields)')
+    .option('--time-zone <zone>', 'IANA time zone of the cron expression')
+    .option('--start <time>', 'ISO 8601 time with a zone of the first fire', timestamp)
+    .option('--end <time>', 'ISO 8601 time with a zone after which it no longer fires', timestamp)
+    .option('--no-end', 'remove the end: fire on and on')
+    .action(async (name: string, opts: Omit<ScheduleOptions, 'end'> & { end?: string | false }, command: Command) => {
+      const session = runtime.session(command);
+      const kinds = [opts.once, opts.every, opts.cron].filter((k) => k !== undefined).length;
+      if (kinds > 1) throw new UsageError('give at most one of --once, --every <interval> or --cron <expression>');
+      const body: Record<string, unknown> = {
+        ...(opts.once ? { oneTime: true } : {}),
+        ...(opts.every ? { interval: opts.every } : {}),
+        ...(opts.cron !== undefined ? { cron: opts.cron } : {}),
+        ...(opts.timeZone !== undefined ? { timeZone: opts.timeZone } : {}),
+        ...(opts.start !== undefined ? { startTime: opts.start } : {}),
+        ...(opts.end === false ? { endTime: null } : opts.end !== undefined ? { endTime: opts.end } : {}),
+      };
+      if (Object.keys(body).length === 0) throw new UsageError('nothing to change: give at least one of the options (see --help)');
+      session.out.item(await session.client.put<Schedule>(`schedules/${segment(name)}`, body), fields);
     });
 
   schedule

@@ -324,10 +324,10 @@ describe('job', () => {
     expect(stdout).toContain(TARGET_ID);
   });
 
-  it('remove marks the job for deletion', async () => {
-    reply = () => ({ status: 202 });
+  it('remove says the job is marked for deletion while it is still there (an execution of it active)', async () => {
+    reply = (r) => (r.method === 'DELETE' ? { status: 202 } : { body: { name: 'add-index', markedForDeletion: true } });
     const { stdout } = await runCli(api, ['job', 'remove', 'add-index']);
-    expect(only()).toMatchObject({ method: 'DELETE', path: '/api/jobs/add-index' });
+    expect(api.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['DELETE /api/jobs/add-index', 'GET /api/jobs/add-index']);
     expect(stdout).toContain('marked for deletion');
   });
 });
