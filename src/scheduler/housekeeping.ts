@@ -51,8 +51,12 @@ export async function runHousekeeping(services: Services, options: HousekeepingO
   return report;
 }
 
-/** Removes a marked job and all its history; false while an execution of it is active (it waits for the next pass). */
-async function removeDeletedJob(services: Services, jobName: string): Promise<boolean> {
+/**
+ * Removes a marked job and all its history; false while an execution of it is active (it waits
+ * for the next pass). Also called by `DELETE /jobs/{name}`, so a job with nothing running is gone
+ * when the answer is sent.
+ */
+export async function removeDeletedJob(services: Services, jobName: string): Promise<boolean> {
   if ((await executionStore(services.control).activeExecutionsOfJob(jobName)).length) return false;
   const history = historyStore(services.control);
   for (;;) {

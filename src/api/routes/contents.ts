@@ -134,4 +134,19 @@ export const createContentVersion = defineRoute({
   },
 });
 
-export const contentRoutes = [createContent, listContents, getContent, listContentVersions, getContentVersion, createContentVersion];
+export const deleteContent = defineRoute({
+  name: 'deleteContent',
+  method: 'DELETE',
+  path: 'contents/{name}',
+  summary: 'Delete a content with every version of it (409 while a job uses it)',
+  tag,
+  access: 'operate',
+  params: NameParams,
+  success: { status: 204 },
+  async handle({ params, services }) {
+    await contentStore(services.control).remove(params.name);
+    return { status: 204 };
+  },
+});
+
+export const contentRoutes = [createContent, listContents, getContent, listContentVersions, getContentVersion, createContentVersion, deleteContent];

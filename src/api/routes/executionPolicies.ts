@@ -87,4 +87,19 @@ export const updateExecutionPolicy = defineRoute({
   },
 });
 
-export const executionPolicyRoutes = [createExecutionPolicy, listExecutionPolicies, getExecutionPolicy, updateExecutionPolicy];
+export const deleteExecutionPolicy = defineRoute({
+  name: 'deleteExecutionPolicy',
+  method: 'DELETE',
+  path: 'execution-policies/{name}',
+  summary: 'Delete an execution policy (409 while a job uses it; `default` cannot be deleted)',
+  tag,
+  access: 'operate',
+  params: NameParams,
+  success: { status: 204 },
+  async handle({ params, services }) {
+    await executionPolicyStore(services.control).remove(params.name);
+    return { status: 204 };
+  },
+});
+
+export const executionPolicyRoutes = [createExecutionPolicy, listExecutionPolicies, getExecutionPolicy, updateExecutionPolicy, deleteExecutionPolicy];

@@ -4,8 +4,8 @@ import { taskStore, toTaskView } from '../../control/stores/taskStore';
 import { durationMs } from '../../domain/duration';
 import { ValidationError } from '../../domain/errors';
 import { isTerminal } from '../../domain/lifecycle';
-import { ListQuery, listOf } from '../../domain/schemas/common';
-import { ExecutionGetQuery, ExecutionListQuery, ExecutionWaitQuery, JobExecution, TaskExecution } from '../../domain/schemas/execution';
+import { listOf } from '../../domain/schemas/common';
+import { ExecutionGetQuery, ExecutionListQuery, ExecutionWaitQuery, JobExecution, TaskExecution, TaskListQuery } from '../../domain/schemas/execution';
 import { cancelJobExecution } from '../../execution/cancelJobExecution';
 import { startJobExecution as start } from '../../execution/startJobExecution';
 import { defineRoute } from '../route';
@@ -38,12 +38,15 @@ export const listExecutions = defineRoute({
   name: 'listExecutions',
   method: 'GET',
   path: 'executions',
-  summary: 'List job executions, newest first (by default only active top-level ones)',
+  summary: 'List job executions, newest first (by default only active top-level ones; ?lifecycle=Failed,TimedOut and ?since=&until= on the creation time filter)',
   tag,
   access: 'read',
   query: ExecutionListQuery,
   success: { status: 200, schema: listOf(JobExecution) },
   async handle({ query, services }) {
+    if (query.since !== undefined && query.until !== undefined && query.since >= query.until) {
+      throw new ValidationError('The time window is empty: since must be before until.', [{ path: 'query.until', message: 'must be after since' }]);
+    }
     return { status: 200, body: await executionStore(services.control).list(query) };
   },
 });
@@ -111,15 +114,16 @@ export const listTaskExecutions = defineRoute({
   name: 'listTaskExecutions',
   method: 'GET',
   path: 'executions/{id}/tasks',
-  summary: 'Task executions (one per attempt) of a job execution and its children',
+  summary: 'Task executions (one per attempt) of a job execution and its children (?includeOutput=true: with their captured output)',
   tag,
   access: 'read',
   params: IdParams,
-  query: ListQuery,
+  query: TaskListQuery,
   success: { status: 200, schema: listOf(TaskExecution) },
   async handle({ params, query, services }) {
     await executionStore(services.control).get(params.id);
-    return { status: 200, body: await taskStore(services.control).listOfExecution(params.id, query) };
+    const { includeOutput, ...page } = query;
+    return { status: 200, body: await taskStore(services.control).listOfExecution(params.id, page, { withOutput: includeOutput }) };
   },
 });
 

@@ -4,6 +4,7 @@ import { ListQuery, listOf } from '../../domain/schemas/common';
 import { CreateJob, Job, UpdateJob } from '../../domain/schemas/job';
 import { DEFAULT_POLICY } from '../../domain/schemas/executionPolicy';
 import { jobStore, type JobSettings } from '../../control/stores/jobStore';
+import { removeDeletedJob } from '../../scheduler/housekeeping';
 import { checkJobSettings } from '../jobReferences';
 import { defineRoute } from '../route';
 import { NameParams } from './params';
@@ -103,13 +104,16 @@ export const deleteJob = defineRoute({
   name: 'deleteJob',
   method: 'DELETE',
   path: 'jobs/{name}',
-  summary: 'Mark a job for deletion: it can no longer start, and goes with its history once no execution of it is active',
+  summary:
+    'Delete a job: it can no longer start; with nothing of it active it is gone with its history when the answer is sent, else it goes once its active executions end (202 either way; GET answers 404 once gone)',
   tag,
   access: 'operate',
   params: NameParams,
   success: { status: 202, schema: Job },
   async handle({ params, services }) {
     const job = await jobStore(services.control).markForDeletion(params.name, isoTimestamp(services.clock.now()));
+    // Nothing running: remove it now, so its name is free at once (housekeeping would take up to 5 minutes).
+    if (await removeDeletedJob(services, job.name)) return { status: 202, body: job };
     return { status: 202, body: job, headers: { location: `/api/jobs/${encodeURIComponent(job.name)}` } };
   },
 });

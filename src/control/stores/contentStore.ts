@@ -2,7 +2,7 @@
  * Contents (scripts and DACPACs) and their versions. A version, once written, never changes: a
  * job pinned to version n keeps running exactly that text.
  */
-import { NotFoundError } from '../../domain/errors';
+import { ConflictError, NotFoundError } from '../../domain/errors';
 import type { ListQuery, Page } from '../../domain/schemas/common';
 import type { Content } from '../../domain/schemas/content';
 import type { ControlDatabase } from '../connection';
@@ -125,6 +125,25 @@ export function contentStore({ db, dialect }: ControlDatabase) {
       );
       if (rows.length === 0 && !(await this.exists(name))) throw new NotFoundError('Content', name);
       return toPage(rows, query.limit, (r) => [Number(r.version)], toContent);
+    },
+
+    /**
+     * Deletes the content with every version of it; 409 while a job uses it (any version). A
+     * job created meanwhile is caught by the foreign key, also a 409. Executions keep their own
+     * snapshot of what they ran, so history does not hold a content back.
+     */
+    async remove(name: string): Promise<void> {
+      const user = await withControlRetry(() => db.selectFrom('jobs').select('name').where('contentName', '=', name).orderBy('name').executeTakeFirst());
+      if (user) throw new ConflictError(`Content '${name}' is used by job '${user.name}'; change or remove that job first.`);
+      const removed = await withControlRetry(
+        () =>
+          db.transaction().execute(async (trx) => {
+            await trx.deleteFrom('contentVersions').where('contentName', '=', name).execute();
+            return trx.deleteFrom('contents').where('name', '=', name).executeTakeFirst();
+          }),
+        { conflictMessage: `Content '${name}' was taken into use by a job meanwhile; change or remove that job first.` },
+      );
+      if (Number(removed.numDeletedRows) === 0) throw new NotFoundError('Content', name);
     },
 
     /**

@@ -1,5 +1,6 @@
 /** Execution policies: how long a job may run and how its tasks are retried. `default` always exists (migration 0002). */
-import { NotFoundError } from '../../domain/errors';
+import { ConflictError, NotFoundError } from '../../domain/errors';
+import { DEFAULT_POLICY } from '../../domain/schemas/executionPolicy';
 import type { ListQuery, Page } from '../../domain/schemas/common';
 import type { ExecutionPolicy } from '../../domain/schemas/executionPolicy';
 import type { ControlDatabase } from '../connection';
@@ -57,6 +58,20 @@ export function executionPolicyStore({ db, dialect }: ControlDatabase) {
           .execute(),
       );
       return toPage(rows, query.limit, (r) => [r.name], toPolicy);
+    },
+
+    /**
+     * Deletes a policy; 409 for `default` (a job without a policy runs under it) and while a job
+     * uses it. Running executions keep their own snapshot of the policy.
+     */
+    async remove(name: string): Promise<void> {
+      if (name === DEFAULT_POLICY.name) throw new ConflictError(`Execution policy '${name}' cannot be deleted: it is what a job without a policy runs under. Change its settings instead.`);
+      const user = await withControlRetry(() => db.selectFrom('jobs').select('name').where('executionPolicyName', '=', name).orderBy('name').executeTakeFirst());
+      if (user) throw new ConflictError(`Execution policy '${name}' is used by job '${user.name}'; change or remove that job first.`);
+      const removed = await withControlRetry(() => db.deleteFrom('executionPolicies').where('name', '=', name).executeTakeFirst(), {
+        conflictMessage: `Execution policy '${name}' was taken into use by a job meanwhile; change or remove that job first.`,
+      });
+      if (Number(removed.numDeletedRows) === 0) throw new NotFoundError('Execution policy', name);
     },
 
     /** Writes the whole settings (the caller merged the change into the current policy and checked it). */

@@ -12,6 +12,9 @@ import type { JobTable } from '../schema';
 import { withControlRetry } from '../sqlErrors';
 
 /** Everything about a job that a create writes and an update may change. */
+/** How often housekeeping removes jobs marked for deletion (the Azure timer and the local scheduler, src/scheduler). */
+const HOUSEKEEPING_EVERY = '5 minutes';
+
 export type JobSettings = Omit<Job, 'name' | 'markedForDeletion' | 'createdAt' | 'updatedAt'>;
 
 function settingsColumns(s: JobSettings) {
@@ -52,7 +55,13 @@ export function jobStore({ db, dialect }: ControlDatabase) {
   return {
     async create(name: string, settings: JobSettings, now: string): Promise<Job> {
       const row: JobTable = { name, ...settingsColumns(settings), markedForDeletionAt: null, createdAt: now, updatedAt: now };
-      if (await withControlRetry(() => find(name))) throw new ConflictError(`Job '${name}' already exists.`);
+      const existing = await withControlRetry(() => find(name));
+      if (existing?.markedForDeletionAt) {
+        throw new ConflictError(
+          `Job '${name}' is being deleted (since ${existing.markedForDeletionAt}): an execution of it is still active. It goes with its history within ${HOUSEKEEPING_EVERY} of that execution ending (cancel it to hasten that); then the name is free.`,
+        );
+      }
+      if (existing) throw new ConflictError(`Job '${name}' already exists.`);
       await withControlRetry(() => db.insertInto('jobs').values(row).execute(), {
         // Lost a race: with an identical create, or (foreign key) with the delete of an object checked just before.
         conflictMessage: `Job '${name}' already exists, or an object it refers to was deleted meanwhile.`,

@@ -187,8 +187,8 @@ export function taskStore({ db, dialect }: ControlDatabase) {
       return toRecord(row);
     },
 
-    /** The attempts of an execution and, for a parent, of its children; by child, then attempt. */
-    async listOfExecution(executionId: string, query: ListQuery): Promise<Page<TaskExecution>> {
+    /** The attempts of an execution and, for a parent, of its children; by child, then attempt (with their captured output when asked). */
+    async listOfExecution(executionId: string, query: ListQuery, options: { withOutput?: boolean } = {}): Promise<Page<TaskExecution>> {
       const key = executionId.toLowerCase();
       const after = decodeCursor(query.cursor, 2);
       const rows = await withControlRetry(() =>
@@ -211,7 +211,7 @@ export function taskStore({ db, dialect }: ControlDatabase) {
           .$call(firstRows(dialect, query.limit + 1))
           .execute(),
       );
-      return toPage(rows, query.limit, (r) => [r.jobExecutionId.toLowerCase(), Number(r.attempt)], (r) => toTaskView(toRecord(r)));
+      return toPage(rows, query.limit, (r) => [r.jobExecutionId.toLowerCase(), Number(r.attempt)], (r) => toTaskView(toRecord(r), options.withOutput));
     },
   };
 }

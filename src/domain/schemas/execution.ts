@@ -20,8 +20,24 @@ export type TaskExecutionLifecycle = z.infer<typeof TaskExecutionLifecycle>;
 
 const booleanQuery = z.enum(['true', 'false']).transform((v) => v === 'true');
 
+/** `?lifecycle=Failed,TimedOut`: one or more lifecycles, comma-separated. */
+const lifecycleList = z
+  .string()
+  .transform((s) => s.split(',').map((l) => l.trim()))
+  .pipe(z.array(JobExecutionLifecycle, { message: `must be lifecycles separated by commas, each one of ${JobExecutionLifecycle.options.join(', ')}` }).min(1))
+  .meta({ examples: ['Failed,TimedOut'] });
+
+/** A window bound, normalised to the stored form (UTC, milliseconds) so it compares as text. */
+const windowBound = Timestamp.transform((s) => new Date(s).toISOString());
+
 export const ExecutionListQuery = z.strictObject({
   includeInactive: booleanQuery.default(false),
+  /** Only these lifecycles (finished ones are then included without includeInactive). */
+  lifecycle: lifecycleList.optional(),
+  /** Only executions created at or after this time. */
+  since: windowBound.optional(),
+  /** Only executions created before this time. */
+  until: windowBound.optional(),
   includeChildren: booleanQuery.default(false),
   parentId: Id.optional(),
   jobName: Name.optional(),
@@ -34,8 +50,15 @@ export type ExecutionListQuery = z.infer<typeof ExecutionListQuery>;
 
 export const ExecutionGetQuery = z.strictObject({ includeChildren: booleanQuery.default(false) });
 
+/** `GET /executions/{id}/tasks`: a page, and with `includeOutput=true` each attempt's captured output too. */
+export const TaskListQuery = z.strictObject({
+  includeOutput: booleanQuery.default(false),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  cursor: z.string().max(512).optional(),
+});
+
 export const ExecutionWaitQuery = z.strictObject({
-  timeout: Duration.default('PT1M'),
+  timeout: Duration.default('PT1M').meta({ examples: ['PT1M'] }),
   includeChildren: booleanQuery.default(false),
 });
 

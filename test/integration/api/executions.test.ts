@@ -5,6 +5,7 @@ import { startJobExecution } from '../../../src/execution/startJobExecution';
 import { CONTROL_DIALECTS } from '../../support/controlDatabases';
 import { countRows, createExecutionHarness, type ExecutionHarness } from '../../support/executionHarness';
 import { createTestDatabase, pgServerName } from '../../support/postgres';
+import { insertHistory } from '../scheduler/schedulerHarness';
 
 describe.each(CONTROL_DIALECTS)('executions API on %s', (dialect) => {
   let h: ExecutionHarness;
@@ -69,6 +70,8 @@ describe.each(CONTROL_DIALECTS)('executions API on %s', (dialect) => {
 
     it('answers 409 for a job marked for deletion and 403 once its credential no longer admits a server, writing nothing', async () => {
       await h.job({ name: 'doomed', targetId: dbIds[0] });
+      // Still running, so DELETE marks it rather than removing it at once.
+      await insertHistory(h.api, 'doomed', { parents: 1, createdAt: h.clock.now().toISOString(), lifecycle: 'InProgress' });
       expect((await h.api.call('DELETE', 'jobs/doomed')).status).toBe(202);
       const before = await executionRows();
       expect((await h.api.call('POST', 'jobs/doomed/executions')).status).toBe(409);

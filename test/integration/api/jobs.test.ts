@@ -1,6 +1,7 @@
 import { createApiHarness, type ApiHarness } from '../../support/apiHarness';
 import { ManualClock } from '../../support/clock';
 import { CONTROL_DIALECTS } from '../../support/controlDatabases';
+import { insertHistory } from '../scheduler/schedulerHarness';
 
 const NOW = '2026-11-25T20:00:00.000Z';
 const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
@@ -204,8 +205,10 @@ describe.each(CONTROL_DIALECTS)('jobs API on %s', (dialect) => {
     expect(await row('changing')).toEqual(stored);
   });
 
-  it('marks a job for deletion: 202, still readable and listed with the flag, no longer changeable', async () => {
+  it('marks a job with an active execution for deletion: 202, still readable and listed with the flag, no longer changeable', async () => {
     await call('POST', 'jobs', minimal('doomed'));
+    // An execution still running keeps the job until it ends (with nothing running, DELETE removes it at once).
+    await insertHistory(api, 'doomed', { parents: 1, createdAt: NOW, lifecycle: 'InProgress' });
     clock.advance(60_000);
     const deleted = await api.call('DELETE', 'jobs/doomed');
     expect(deleted.status).toBe(202);

@@ -1,6 +1,7 @@
 import { createApiHarness, type ApiHarness } from '../../support/apiHarness';
 import { ManualClock } from '../../support/clock';
 import { CONTROL_DIALECTS } from '../../support/controlDatabases';
+import { insertHistory } from '../scheduler/schedulerHarness';
 
 const NOW = '2026-11-25T20:00:00.000Z';
 
@@ -119,6 +120,8 @@ describe.each(CONTROL_DIALECTS)('triggers API on %s', (dialect) => {
     await ok('POST', 'schedules', { name: 'doomed-schedule', interval: { unit: 'minute', count: 5 } });
     await job('doomed');
     await ok('POST', 'triggers', { jobName: 'doomed', scheduleName: 'every-hour' });
+    // Still running, so DELETE marks it rather than removing it at once.
+    await insertHistory(api, 'doomed', { parents: 1, createdAt: NOW, lifecycle: 'InProgress' });
     expect((await api.call('DELETE', 'jobs/doomed')).status).toBe(202);
     const before = await count();
     const res = await api.call('POST', 'triggers', { body: { jobName: 'doomed', scheduleName: 'doomed-schedule' } });
