@@ -14,7 +14,7 @@ for (const route of routes) {
   app.http(route.name, {
     route: route.path,
     methods: [route.method],
-    authLevel: route.name === 'getHealth' ? 'anonymous' : 'function',
+    authLevel: route.anonymous ? 'anonymous' : 'function',
     extraInputs: [df.input.durableClient()],
     handler: httpHandler(route, azureServices),
   });

@@ -64,13 +64,25 @@ export function buildOpenApiDocument(routes: AnyRoute[]): JsonSchema {
         ? { description: 'Success', content: { 'application/json': { schema: toSchema(route.success.schema, 'output') } } }
         : { description: 'Success' },
       '400': problem,
-      '401': problem,
-      '403': problem,
+      // Every route may meet an unreachable control database or secret store (src/api/problem.ts).
       '500': problem,
+      '503': problem,
     };
+    if (!route.anonymous) {
+      responses['401'] = problem;
+      responses['403'] = problem;
+    }
     if (route.path.includes('{')) responses['404'] = problem;
     if (route.method !== 'GET') responses['409'] = problem;
-    if (route.body) responses['413'] = problem;
+    if (route.body) {
+      responses['413'] = problem;
+      responses['415'] = problem;
+    }
+    for (const other of route.otherResponses ?? []) {
+      responses[String(other.status)] = other.schema
+        ? { description: other.description, content: { 'application/json': { schema: toSchema(other.schema, 'output') } } }
+        : { ...problem, description: other.description };
+    }
     // A body in any other content type than JSON (src/api/edge.ts isJsonContentType).
     if (route.body) responses['415'] = problem;
     paths[key] ??= {};
@@ -79,6 +91,8 @@ export function buildOpenApiDocument(routes: AnyRoute[]): JsonSchema {
       summary: route.summary,
       tags: [route.tag],
       'x-access': route.access,
+      // An anonymous route overrides the document's key requirement (OpenAPI 3.1: an empty list).
+      ...(route.anonymous ? { security: [] } : {}),
       parameters: parameters(route),
       ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: toSchema(route.body, 'input') } } } } : {}),
       responses,

@@ -44,6 +44,13 @@ export interface Route<B = unknown, Q = unknown, P = Record<string, string>> {
   body?: z.ZodType<B>;
   /** Status and schema of the success response, for OpenAPI. */
   success: { status: number; schema?: z.ZodType };
+  /**
+   * Other answers the handler itself returns (not the problem statuses every route may give, see
+   * src/api/openapi.ts): a wait's 202 at its timeout, a health probe's 503. For OpenAPI.
+   */
+  otherResponses?: { status: number; description: string; schema?: z.ZodType }[];
+  /** Served without a key or a principal (the Azure function's authLevel is anonymous): /health only. */
+  anonymous?: boolean;
   handle(input: RouteInput<B, Q, P>): Promise<ApiResponse>;
 }
 

@@ -13,6 +13,7 @@ import { problem } from '../api/problem';
 import type { Access, ApiResponse } from '../api/route';
 import { createRouter } from '../api/router';
 import { routes } from '../api/routes';
+import { getHealth } from '../api/routes/health';
 import { DASHBOARD_PATH, serveDashboard } from '../dashboard/serveDashboard';
 import type { DashboardSettings } from '../dashboard/dashboardPage';
 import type { Services } from '../services';
@@ -120,7 +121,9 @@ export function createLocalServer(services: Services): http.Server {
       }
       if (!url.pathname.startsWith(API_PREFIX)) return send(res, problem(404, 'Not Found', 'The API is served under /api/ and the dashboard at /api/dashboard.'));
       const keyAccess = accessOfKey(req.headers['x-functions-key']?.toString() ?? url.searchParams.get('code'));
-      if (!keyAccess) {
+      // GET /health needs no key, as in Azure (its function is anonymous): a probe holds no secret.
+      const anonymousHealth = req.method === 'GET' && url.pathname === `${API_PREFIX}${getHealth.path}`;
+      if (!keyAccess && !anonymousHealth) {
         return send(res, problem(401, 'Unauthorized', 'A valid API key is required in the x-functions-key header.'));
       }
       const matched = router.match(req.method ?? 'GET', url.pathname.slice(API_PREFIX.length));
@@ -142,7 +145,7 @@ export function createLocalServer(services: Services): http.Server {
         body: body.length ? { bytes: body } : undefined,
       });
       const invocation = new InvocationContext({ functionName: matched.route.name, invocationId: crypto.randomUUID() });
-      send(res, await invokeRoute(matched.route, request, invocation, services, { keyAccess }));
+      send(res, await invokeRoute(matched.route, request, invocation, services, { keyAccess: keyAccess ?? 'read' }));
     })().catch((error: unknown) => {
       services.logger.error('Local host request failed', { error: error instanceof Error ? error.message : String(error) });
       if (!res.headersSent) send(res, problem(500, 'Internal Server Error', 'An unexpected error occurred; it has been logged.'));

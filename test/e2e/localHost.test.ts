@@ -95,6 +95,14 @@ describe('local host with an API key', () => {
     expect((await fetch(`${host.url}/credentials`, { headers: { 'x-functions-key': key } })).status).toBe(200);
     expect((await fetch(`${host.url}/credentials?code=${key}`)).status).toBe(200);
   });
+
+  it('answers GET /health without a key, as Azure does (a probe holds no secret), and nothing else under /health', async () => {
+    const res = await fetch(`${host.url}/health`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ status: 'ok' });
+    expect((await fetch(`${host.url}/health/x`)).status).toBe(401);
+    expect((await fetch(`${host.url}/health`, { method: 'POST' })).status).toBe(401);
+  });
 });
 
 describe('local host configuration', () => {

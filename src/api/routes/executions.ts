@@ -76,6 +76,7 @@ export const waitForExecution = defineRoute({
   params: IdParams,
   query: ExecutionWaitQuery,
   success: { status: 200, schema: JobExecution },
+  otherResponses: [{ status: 202, description: 'Still running at the timeout: the execution as it stands (wait again)', schema: JobExecution }],
   async handle({ params, query, services }) {
     const limitMs = durationMs(query.timeout);
     if (limitMs > MAX_WAIT_MS) throw new ValidationError('A wait may last at most PT3M.', [{ path: 'query.timeout', message: 'must be at most PT3M' }]);

@@ -13,7 +13,9 @@ export const getHealth = defineRoute({
   summary: 'Liveness and control database reachability (503 when the control database cannot be reached)',
   tag: 'Health',
   access: 'read',
+  anonymous: true,
   success: { status: 200, schema: Health },
+  otherResponses: [{ status: 503, description: 'The control database cannot be reached (problem details)' }],
   async handle({ services }) {
     try {
       await sql`select 1 as ok`.execute(services.control.db);

@@ -18,6 +18,7 @@ export const listTargetDatabases = defineRoute({
   access: 'read',
   params: IdParams,
   success: { status: 200, schema: TargetDatabaseList },
+  otherResponses: [{ status: 502, description: 'A server, pool or shard map could not be reached or read (problem details)' }],
   async handle({ params, services }) {
     try {
       const databases = await expandTarget(services, params.id);
