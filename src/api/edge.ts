@@ -75,11 +75,21 @@ function parseQuery(route: AnyRoute, request: HttpRequest): unknown {
   return parseOrThrow(route.query, raw, 'query');
 }
 
+/** Path parameters with a fixed form: `id`, `memberTargetId`, `version`. */
+const FIXED_FORM_PARAM = /^(id|\w+Id|version)$/;
+
 function parseParams(route: AnyRoute, request: HttpRequest): unknown {
   if (!route.params) return request.params;
   const result = route.params.safeParse(request.params);
   if (result.success) return result.data;
-  // A malformed name or id cannot name an existing object.
+  // An id (a UUID) or a version number has a fixed form: a malformed one is the caller's mistake,
+  // a 400 naming the parameter, on every route. A name has no such form: one that cannot be
+  // valid cannot name an existing object either, so it is a 404 like any unknown name.
+  const fixedForm = result.error.issues.filter((i) => FIXED_FORM_PARAM.test(String(i.path[0])));
+  if (fixedForm.length) {
+    const errors = fixedForm.map((i) => ({ path: `path.${String(i.path[0])}`, message: i.message }));
+    throw new ValidationError(`The request path is not valid: ${errors.map((e) => `${e.path} ${e.message}`).join('; ')}`, errors);
+  }
   const [key, value] = Object.entries(request.params)[0] ?? ['object', ''];
   throw new NotFoundError(key, value);
 }

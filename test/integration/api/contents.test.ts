@@ -137,15 +137,15 @@ describe.each(CONTROL_DIALECTS)('contents API on %s', (dialect) => {
     expect(await counts()).toEqual(before);
   });
 
-  it('answers 404 for unknown or malformed names and versions, writing nothing', async () => {
+  it('answers 404 for unknown or malformed names and unknown versions, 400 for a malformed version, writing nothing', async () => {
     const before = await counts();
     expect((await api.call('GET', 'contents/nothing-here')).status).toBe(404);
     expect((await api.call('GET', `contents/${encodeURIComponent("x'; DROP TABLE jobs;--")}`)).status).toBe(404);
     expect((await api.call('GET', `contents/${'n'.repeat(10_000)}`)).status).toBe(404);
     expect((await api.call('GET', 'contents/nothing-here/versions')).status).toBe(404);
     expect((await api.call('GET', 'contents/create-orders/versions/99')).status).toBe(404);
-    expect((await api.call('GET', 'contents/create-orders/versions/zero')).status).toBe(404);
-    expect((await api.call('GET', 'contents/create-orders/versions/0')).status).toBe(404);
+    expect((await api.call('GET', 'contents/create-orders/versions/zero')).status).toBe(400);
+    expect((await api.call('GET', 'contents/create-orders/versions/0')).status).toBe(400);
     const missing = await api.call('POST', 'contents/nothing-here/versions', { body: { commandText: 'SELECT 1' } });
     expect(missing.status).toBe(404);
     expect(missing.headers['content-type']).toBe('application/problem+json');

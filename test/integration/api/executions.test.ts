@@ -192,12 +192,16 @@ describe.each(CONTROL_DIALECTS)('executions API on %s', (dialect) => {
       expect(problemPaths(res.body)).toContain(field);
     });
 
-    it('answers 404 for an unknown or malformed execution id', async () => {
+    it('answers 404 for an unknown execution id and 400 naming the parameter for a malformed one, on every id route', async () => {
       expect((await h.api.call('GET', `executions/${crypto.randomUUID()}`)).status).toBe(404);
-      expect((await h.api.call('GET', 'executions/not-a-uuid')).status).toBe(404);
+      for (const [method, path] of [['GET', 'executions/abc'], ['GET', 'executions/abc/wait'], ['GET', 'executions/abc/tasks'], ['POST', 'executions/abc/cancel'], ['GET', 'tasks/abc']]) {
+        const malformed = await h.api.call(method, path);
+        expect(malformed.status).toBe(400);
+        expect(malformed.body.errors).toEqual([{ path: 'path.id', message: 'must be a UUID' }]);
+      }
       expect((await h.api.call('GET', `executions/${crypto.randomUUID()}/tasks`)).status).toBe(404);
       expect((await h.api.call('GET', `tasks/${crypto.randomUUID()}`)).status).toBe(404);
-      expect((await h.api.call('GET', 'tasks/42')).status).toBe(404);
+      expect((await h.api.call('GET', 'tasks/42')).status).toBe(400);
     });
   });
 

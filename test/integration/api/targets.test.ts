@@ -215,7 +215,7 @@ describe.each(CONTROL_DIALECTS)('targets API on %s', (dialect) => {
     expect((await api.call('POST', `targets/${UNKNOWN_ID}/members`, { body: { targetId: db.id } })).status).toBe(404);
     expect((await api.call('GET', `targets/${UNKNOWN_ID}/members`)).status).toBe(404);
     expect((await api.call('DELETE', `targets/${collection.id}/members/${db.id}`)).status).toBe(404);
-    expect((await api.call('DELETE', `targets/${collection.id}/members/not-a-uuid`)).status).toBe(404);
+    expect((await api.call('DELETE', `targets/${collection.id}/members/not-a-uuid`)).status).toBe(400);
     for (const body of [{ targetId: 'not-a-uuid' }, { targetId: db.id, membership: 'maybe' }, { targetId: db.id, extra: 1 }, {}]) {
       expect((await api.call('POST', `targets/${collection.id}/members`, { body })).status).toBe(400);
     }
@@ -247,7 +247,7 @@ describe.each(CONTROL_DIALECTS)('targets API on %s', (dialect) => {
     expect(await counts()).toEqual([before[0] - 2, before[1] - 1]);
     expect((await api.call('DELETE', `targets/${member.id}`)).status).toBe(404);
     expect((await api.call('DELETE', `targets/${UNKNOWN_ID}`)).status).toBe(404);
-    expect((await api.call('DELETE', 'targets/not-a-uuid')).status).toBe(404);
+    expect((await api.call('DELETE', 'targets/not-a-uuid')).status).toBe(400);
   });
 
   it.each([
@@ -274,10 +274,12 @@ describe.each(CONTROL_DIALECTS)('targets API on %s', (dialect) => {
     expect(await counts()).toEqual(before);
   });
 
-  it('answers 404 for unknown and malformed ids', async () => {
+  it('answers 404 for unknown ids and 400 naming the parameter for malformed ones', async () => {
     expect((await api.call('GET', `targets/${UNKNOWN_ID}`)).status).toBe(404);
-    expect((await api.call('GET', 'targets/42')).status).toBe(404);
-    expect((await api.call('GET', `targets/${encodeURIComponent("x'; DROP TABLE jobs;--")}`)).status).toBe(404);
+    expect((await api.call('GET', 'targets/42')).status).toBe(400);
+    const injected = await api.call('GET', `targets/${encodeURIComponent("x'; DROP TABLE jobs;--")}`);
+    expect(injected.status).toBe(400);
+    expect(injected.body.errors).toEqual([{ path: 'path.id', message: 'must be a UUID' }]);
   });
 });
 
