@@ -4,13 +4,17 @@
  * and login. A cancel or a timeout cancels the running request (a TDS attention), and the
  * attempt throws TaskCanceledError or TaskTimeoutError. SQL Server cannot run where this is
  * developed: everything that can be checked without a server lives in the small modules this
- * one calls (GO splitting, error numbers, login options, query texts, column metadata).
+ * one calls (GO splitting, error numbers, login options, query texts, column metadata, the
+ * streamed reading of a batch). Rows are streamed (sqlServerStreaming.ts): the attempt keeps
+ * what its options ask for within a bound (keptOutput.ts) and counts the rest, and a failing
+ * script's error carries the messages and result sets read before it (withPartialOutput).
  */
 import type { ConnectionPool, Request } from 'mssql';
 import { boundAttempt, throwIfCanceled } from './attemptBounds';
-import type { ConnectionCredential, DatabaseRef, ResultSet, RunResult, ShardLocation, TargetDriver } from './driver';
-import { TargetError, TransientTargetError } from './errors';
+import type { ConnectionCredential, DatabaseRef, OmittedOutput, ResultSet, RunResult, ShardLocation, TargetDriver } from './driver';
+import { TargetError, TransientTargetError, withPartialOutput } from './errors';
 import { batchRuns, splitGoBatches } from './goSplitter';
+import { createOutputKeeper, type KeptSet } from './keptOutput';
 import { createPoolCache } from './poolCache';
 import { sqlServerColumnInfo, type MssqlColumn } from './sqlServerColumns';
 import { connectableSqlServerConfig, sqlServerPoolKey, type SqlServerSettings } from './sqlServerConnection';
@@ -19,6 +23,7 @@ import { withPinnedConnection } from './sqlServerPinnedConnection';
 import { earlierSessionsOn, killSession, tagSession } from './sqlServerSessions';
 import { listDatabasesOn, listElasticPoolDatabasesOn, readShardRowsOn, scriptRequest, sqlServerSession, type RequestParent } from './sqlServerRequests';
 import { notAShardMapManager, toShardLocations } from './shardMap';
+import { runStreamedBatch } from './sqlServerStreaming';
 
 export interface SqlServerDriverOptions extends SqlServerSettings {
   /** A pool unused this long is closed. */
@@ -29,7 +34,10 @@ export interface SqlServerDriverOptions extends SqlServerSettings {
 
 const INVALID_OBJECT_NAME = 208;
 
-type Recordset = unknown[][] & { columns?: MssqlColumn[] };
+const toResultSets = (kept: KeptSet<MssqlColumn[]>[]): ResultSet[] =>
+  kept.map((set) => ({ engine: 'sqlserver', columns: set.columns.map(sqlServerColumnInfo), rows: set.rows, rowCount: set.rowCount }));
+
+const omittedOf = (omitted: OmittedOutput) => (omitted.messages > 0 || omitted.resultSets > 0 ? { omitted } : {});
 
 // Loaded on first use: most processes never reach a SQL Server target.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -79,8 +87,8 @@ export function createSqlServerDriver(options: SqlServerDriverOptions): TargetDr
     async run(database, credential, runOptions): Promise<RunResult> {
       throwIfCanceled(runOptions.signal);
       const batches = splitGoBatches(runOptions.script);
-      const messages: string[] = [];
-      const resultSets: ResultSet[] = [];
+      // Rows and messages are kept as they arrive, within a bound (keptOutput.ts); the rest are counted and dropped.
+      const keeper = createOutputKeeper<MssqlColumn[]>(runOptions);
       let runs = 0;
       let batchLine = 1;
       let current: Request | undefined;
@@ -91,19 +99,6 @@ export function createSqlServerDriver(options: SqlServerDriverOptions): TargetDr
         stopped(bounds.error());
       });
 
-      const keep = (recordsets: Recordset[]) => {
-        for (const recordset of recordsets) {
-          if (runOptions.keepResultSets === 'none' || (runOptions.keepResultSets === 'first' && resultSets.length > 0)) return;
-          const rows = [...recordset];
-          resultSets.push({
-            engine: 'sqlserver',
-            columns: (recordset.columns ?? []).map(sqlServerColumnInfo),
-            rows: runOptions.maxRows !== undefined ? rows.slice(0, runOptions.maxRows) : rows,
-            rowCount: rows.length,
-          });
-        }
-      };
-
       const work = withPool(database, credential, (pool) =>
         withPinnedConnection(pool, async (pinned) => {
           if (runOptions.sessionTag) await tagSession(pinned.asParent(), runOptions.sessionTag, metadataTimeoutMs);
@@ -112,11 +107,9 @@ export function createSqlServerDriver(options: SqlServerDriverOptions): TargetDr
               if (bounds.reason) throw bounds.error();
               batchLine = batch.line;
               const request = scriptRequest(pinned.asParent());
-              request.on('info', (info: { message: string }) => messages.push(info.message));
               current = request;
-              const result = await request.batch(batch.text);
+              await runStreamedBatch(request, batch.text, keeper);
               current = undefined;
-              keep((result.recordsets ?? []) as unknown as Recordset[]);
               runs++;
             }
           }
@@ -124,12 +117,17 @@ export function createSqlServerDriver(options: SqlServerDriverOptions): TargetDr
       );
       work.catch(() => undefined); // still settles after a stop; its outcome no longer matters
       stop.catch(() => undefined);
+      const kept = () => {
+        const output = keeper.output();
+        return { resultSets: toResultSets(output.resultSets), messages: output.messages, ...omittedOf(output.omitted) };
+      };
       try {
         await Promise.race([work, stop]);
-        return { resultSets, messages, batches: runs };
+        return { ...kept(), batches: runs };
       } catch (error) {
-        if (bounds.reason) throw bounds.error();
-        throw classify(error, database, credential, batchLine);
+        // What the script printed and returned before the error (or the stop) stays with it: the attempt keeps it.
+        if (bounds.reason) throw withPartialOutput(bounds.error(), kept());
+        throw withPartialOutput(classify(error, database, credential, batchLine), kept());
       } finally {
         bounds.dispose();
       }
