@@ -35,7 +35,10 @@ describe('control database on SQL Server (compiled, not run)', () => {
 
   it('has no store that pages with limit() (LIMIT is not T-SQL)', () => {
     const stores = path.join(__dirname, '../../../src/control/stores');
-    const offenders = fs.readdirSync(stores).filter((f) => /\.limit\(/.test(fs.readFileSync(path.join(stores, f), 'utf8')));
+    // The stores and their query modules (stores/executions/, stores/tasks/).
+    const files = (fs.readdirSync(stores, { recursive: true }) as string[]).filter((f) => f.endsWith('.ts'));
+    expect(files).toEqual(expect.arrayContaining([path.join('executions', 'readModel.ts')]));
+    const offenders = files.filter((f) => /\.limit\(/.test(fs.readFileSync(path.join(stores, f), 'utf8')));
     expect(offenders).toEqual([]);
   });
 });

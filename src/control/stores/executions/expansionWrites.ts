@@ -1,0 +1,111 @@
+/**
+ * What an expansion writes and what a (re)started job orchestration resumes from: one child per
+ * database, upserted, and the attempts each child has finished. Ids taken are already
+ * lower-case (executionStore.ts lower-cases them at the store's edge).
+ */
+import crypto from 'node:crypto';
+import { TERMINAL_TASK_LIFECYCLES } from '../../../domain/lifecycle';
+import type { FoundBy } from '../../../domain/missingDatabase';
+import type { JobExecutionLifecycle } from '../../../domain/schemas/execution';
+import type { TargetDatabase } from '../../../domain/schemas/target';
+import { chunks } from '../../chunks';
+import type { ControlDatabase } from '../../connection';
+import type { JobExecutionTable } from '../../schema';
+import { withControlRetry } from '../../sqlErrors';
+import { childRecords, snapshotColumns, type JobExecutionRecord } from './executionRecords';
+
+/** One database of an expansion; `refusal` when the job credential may not be sent to its server. */
+export interface NewChild {
+  target: TargetDatabase;
+  refusal: string | null;
+  foundBy: FoundBy;
+}
+
+export interface ChildAttempts {
+  executionId: string;
+  lifecycle: JobExecutionLifecycle;
+  /** Attempts that reached an outcome: one interrupted mid-run (host restart) is closed Failed first and counts; the retry is a new attempt. */
+  finishedAttempts: number;
+}
+
+/** Children per multi-row insert: 80 rows of 23 columns is 1,840 parameters, under SQL Server's 2,100. */
+const INSERT_CHUNK = 80;
+
+/** The key that makes two spellings of one child the same row (the unique index job_executions_child). */
+function childKey(t: TargetDatabase): string {
+  return JSON.stringify([t.engine, t.serverName, t.databaseName]);
+}
+
+/**
+ * One child per database, inserted only where missing (the unique index job_executions_child
+ * settles a race between two runs of the expansion). A refused database is written already
+ * Failed, with the reason, and is never run.
+ */
+export async function insertMissingChildren(control: ControlDatabase, parent: JobExecutionRecord, children: NewChild[], now: string): Promise<void> {
+  const { db } = control;
+  const existing = await childRecords(control, parent.id);
+  const have = new Set(existing.map((c) => childKey(c.target!)));
+  const rows: JobExecutionTable[] = [];
+  for (const child of children) {
+    const key = childKey(child.target);
+    if (have.has(key)) continue;
+    have.add(key);
+    rows.push({
+      id: crypto.randomUUID(),
+      jobName: parent.jobName,
+      parentId: parent.id,
+      lifecycle: child.refusal === null ? 'Created' : 'Failed',
+      targetId: parent.targetId,
+      targetEngine: child.target.engine,
+      targetServer: child.target.serverName,
+      targetDatabase: child.target.databaseName,
+      ...snapshotColumns(parent),
+      createdAt: now,
+      startTime: null,
+      endTime: child.refusal === null ? null : now,
+      lastMessage: child.refusal,
+      cancelRequested: parent.cancelRequested ? 1 : 0,
+      updatedAt: now,
+      foundBy: child.foundBy,
+    });
+  }
+  for (const part of chunks(rows, INSERT_CHUNK)) {
+    try {
+      await withControlRetry(() => db.insertInto('jobExecutions').values(part).execute());
+    } catch {
+      // Another run of the expansion inserted some of these meanwhile: insert the rest one by one.
+      for (const row of part) {
+        await withControlRetry(() => db.insertInto('jobExecutions').values(row).execute()).catch(async (e) => {
+          const winner = await withControlRetry(() =>
+            db
+              .selectFrom('jobExecutions')
+              .select('id')
+              .where('parentId', '=', parent.id)
+              .where('targetEngine', '=', row.targetEngine)
+              .where('targetServer', '=', row.targetServer)
+              .where('targetDatabase', '=', row.targetDatabase)
+              .executeTakeFirst(),
+          );
+          if (!winner) throw e;
+        });
+      }
+    }
+  }
+}
+
+/** The children and the attempts each has finished, by database: what a (re)started job orchestration resumes from. */
+export async function childAttempts({ db }: ControlDatabase, parentId: string): Promise<ChildAttempts[]> {
+  const rows = await withControlRetry(() =>
+    db
+      .selectFrom('jobExecutions as e')
+      .leftJoin('taskExecutions as t', (join) => join.onRef('t.jobExecutionId', '=', 'e.id').on('t.lifecycle', 'in', [...TERMINAL_TASK_LIFECYCLES]))
+      .select(['e.id', 'e.lifecycle', 'e.targetEngine', 'e.targetServer', 'e.targetDatabase', (eb) => eb.fn.count<number | string>('t.id').as('n')])
+      .where('e.parentId', '=', parentId)
+      .groupBy(['e.id', 'e.lifecycle', 'e.targetEngine', 'e.targetServer', 'e.targetDatabase'])
+      .orderBy('e.targetEngine')
+      .orderBy('e.targetServer')
+      .orderBy('e.targetDatabase')
+      .execute(),
+  );
+  return rows.map((r) => ({ executionId: r.id.toLowerCase(), lifecycle: r.lifecycle as JobExecutionLifecycle, finishedAttempts: Number(r.n) }));
+}

@@ -1,0 +1,149 @@
+/**
+ * Lifecycle writes of job executions: a parent's start, its expansion's start, a lifecycle or a
+ * message set, a cancel request, and the children ended together. Every one is idempotent and
+ * none moves a terminal execution: Durable runs activities at least once, a replayed job
+ * orchestration runs them again, and a cancel or timeout may race an attempt that is just
+ * finishing. Ids taken are already lower-case (executionStore.ts lower-cases them at the
+ * store's edge).
+ */
+import type { Kysely } from 'kysely';
+import { isTerminal, OPEN_TASK_LIFECYCLES } from '../../../domain/lifecycle';
+import type { JobExecutionLifecycle } from '../../../domain/schemas/execution';
+import type { ResultSetDestination } from '../../../domain/schemas/job';
+import type { ControlDatabase } from '../../connection';
+import type { ControlSchema, JobExecutionTable } from '../../schema';
+import { withControlRetry } from '../../sqlErrors';
+import { snapshotColumns, TERMINAL, toRecord, type ExecutionPolicySnapshot, type JobExecutionRecord } from './executionRecords';
+
+/** A parent execution to write; `id` and `targetId` lower-case. */
+export interface NewParentExecution {
+  id: string;
+  jobName: string;
+  targetId: string;
+  contentName: string;
+  contentVersion: number;
+  credentialName: string;
+  executionPolicy: ExecutionPolicySnapshot;
+  maxParallelism: number;
+  resultSetDestination: ResultSetDestination | null;
+  captureOutput: boolean;
+  scheduleName: string | null;
+  lastMessage: string | null;
+  now: string;
+}
+
+/** Writes a parent `Created`; ConflictError (409) when the id exists (a scheduled fire claimed twice). */
+export async function insertParent({ db }: ControlDatabase, p: NewParentExecution): Promise<JobExecutionRecord> {
+  const row: JobExecutionTable = {
+    id: p.id,
+    jobName: p.jobName,
+    parentId: null,
+    lifecycle: 'Created',
+    targetId: p.targetId,
+    targetEngine: null,
+    targetServer: null,
+    targetDatabase: null,
+    ...snapshotColumns(p),
+    createdAt: p.now,
+    startTime: null,
+    endTime: null,
+    lastMessage: p.lastMessage,
+    cancelRequested: 0,
+    updatedAt: p.now,
+  };
+  await withControlRetry(() => db.insertInto('jobExecutions').values(row).execute(), {
+    conflictMessage: `Job execution ${row.id} already exists.`,
+  });
+  return toRecord(row);
+}
+
+/** First expansion only: start_time, InProgress. Later calls leave start_time (the job timeout counts from the first). */
+export async function beginExpansion({ db }: ControlDatabase, id: string, now: string): Promise<void> {
+  await withControlRetry(() =>
+    db
+      .updateTable('jobExecutions')
+      .set((eb) => ({ lifecycle: 'InProgress', startTime: eb.fn.coalesce('startTime', eb.val(now)), updatedAt: now }))
+      .where('id', '=', id)
+      .where('lifecycle', 'in', ['Created', 'InProgress'])
+      .execute(),
+  );
+}
+
+/**
+ * Sets a lifecycle (and the message, when given); end_time for a terminal one, start_time on
+ * the first InProgress. Never moves a terminal execution. True when the row moved.
+ */
+export async function mark({ db }: ControlDatabase, id: string, lifecycle: JobExecutionLifecycle, message: string | null | undefined, now: string): Promise<boolean> {
+  const result = await withControlRetry(() =>
+    db
+      .updateTable('jobExecutions')
+      .set((eb) => ({
+        lifecycle,
+        updatedAt: now,
+        ...(message !== undefined ? { lastMessage: message } : {}),
+        ...(isTerminal(lifecycle) ? { endTime: now } : {}),
+        ...(lifecycle === 'InProgress' ? { startTime: eb.fn.coalesce('startTime', eb.val(now)) } : {}),
+      }))
+      .where('id', '=', id)
+      .where('lifecycle', 'not in', TERMINAL)
+      .executeTakeFirst(),
+  );
+  return Number(result.numUpdatedRows) > 0;
+}
+
+/** Sets the message of an execution that is still running (an attempt's outcome on its child). */
+export async function noteMessage({ db }: ControlDatabase, id: string, message: string | null, now: string): Promise<void> {
+  await withControlRetry(() =>
+    db.updateTable('jobExecutions').set({ lastMessage: message, updatedAt: now }).where('id', '=', id).where('lifecycle', 'not in', TERMINAL).execute(),
+  );
+}
+
+/**
+ * Flags the execution and every child of it that is not terminal, in one transaction, and
+ * returns the ids of the instances to raise `cancel` to (the execution first); undefined when
+ * there is no such execution. A terminal execution is left as it is: nothing to cancel.
+ */
+export async function requestCancel({ db }: ControlDatabase, id: string, now: string): Promise<{ execution: JobExecutionRecord; instanceIds: string[] } | undefined> {
+  return withControlRetry(() =>
+    db.transaction().execute(async (trx) => {
+      const row = await trx.selectFrom('jobExecutions').selectAll().where('id', '=', id).executeTakeFirst();
+      if (!row) return undefined;
+      if (isTerminal(row.lifecycle)) return { execution: toRecord(row), instanceIds: [] };
+      const tree = (q: Kysely<ControlSchema>) =>
+        q.updateTable('jobExecutions').where((eb) => eb.or([eb('id', '=', id), eb('parentId', '=', id)])).where('lifecycle', 'not in', TERMINAL);
+      await tree(trx).set({ cancelRequested: 1, updatedAt: now }).execute();
+      const open = await trx
+        .selectFrom('jobExecutions')
+        .select('id')
+        .where((eb) => eb.or([eb('id', '=', id), eb('parentId', '=', id)]))
+        .where('lifecycle', 'not in', TERMINAL)
+        .execute();
+      const ids = open.map((r) => r.id.toLowerCase()).filter((i) => i !== id);
+      const updated = await trx.selectFrom('jobExecutions').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+      return { execution: toRecord(updated), instanceIds: [id, ...ids] };
+    }),
+  );
+}
+
+/**
+ * Ends every child of the parent that is not terminal (cancel, job timeout, or a child left
+ * without an outcome), and their open task executions with them, in one transaction.
+ */
+export async function endOpenChildren({ db }: ControlDatabase, parentId: string, lifecycle: 'TimedOut' | 'Canceled' | 'Failed', message: string, now: string): Promise<void> {
+  await withControlRetry(() =>
+    db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable('taskExecutions')
+        .set({ lifecycle, message, endTime: now, outcome: lifecycle, retryable: 0 })
+        .where('lifecycle', 'in', [...OPEN_TASK_LIFECYCLES])
+        .where('jobExecutionId', 'in', (eb) => eb.selectFrom('jobExecutions').select('id').where('parentId', '=', parentId).where('lifecycle', 'not in', TERMINAL))
+        .execute();
+      await trx
+        .updateTable('jobExecutions')
+        .set({ lifecycle, lastMessage: message, endTime: now, updatedAt: now })
+        .where('parentId', '=', parentId)
+        .where('lifecycle', 'not in', TERMINAL)
+        .execute();
+    }),
+  );
+}
