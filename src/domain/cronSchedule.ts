@@ -1,6 +1,6 @@
 /**
- * Cron expressions of schedules, evaluated in a time zone by cron-parser 5 (5 fields, or 6 with
- * seconds first). What daylight-saving changes do, as cron-parser computes it and our tests pin:
+ * Cron expressions of schedules, evaluated in a time zone by cron-parser 5 (5 fields; a new
+ * schedule with a seconds field is refused, see cronProblem). What daylight-saving changes do, as cron-parser computes it and our tests pin:
  * a wall-clock time that does not exist (the spring gap, e.g. 02:30 in Europe/Berlin on the last
  * Sunday of March) fires an hour later, at 03:30 local; a wall-clock time that happens twice (the
  * autumn overlap) fires once, at its first occurrence; "every hour" style expressions fire at
@@ -11,7 +11,11 @@ import { CronExpressionParser, type CronExpression } from 'cron-parser';
 /** Why the expression or time zone cannot be used, or undefined when both are fine. */
 export function cronProblem(expression: string, timeZone: string): { field: 'cron' | 'timeZone'; message: string } | undefined {
   if (!isTimeZone(timeZone)) return { field: 'timeZone', message: `'${timeZone}' is not an IANA time zone such as UTC or Europe/Berlin` };
-  if (expression.trim().split(/\s+/).length < 5) return { field: 'cron', message: 'must have 5 fields (minute hour day month weekday) or 6 with seconds first' };
+  const fields = expression.trim().split(/\s+/).filter(Boolean).length;
+  // Azure's timer (and the local scheduler) look once a minute: a seconds field would promise
+  // fires that never happen at the second it names.
+  if (fields === 6) return { field: 'cron', message: 'has a seconds field: schedules fire at most once a minute, so give 5 fields (minute hour day-of-month month day-of-week), e.g. "0 2 * * *"' };
+  if (fields !== 5) return { field: 'cron', message: `must have 5 fields (minute hour day-of-month month day-of-week), e.g. "0 2 * * *" for 02:00 every day; it has ${fields}` };
   try {
     const it = parse(expression, timeZone, new Date(0));
     // Some expressions parse but never match (Feb 30): they would leave a trigger silent forever.

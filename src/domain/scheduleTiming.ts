@@ -1,7 +1,8 @@
 /**
  * The timing a schedule request asks for, checked beyond what its zod shape can say: a timing is
  * one-time, interval or cron (never a mix), endTime is after startTime, a cron expression and
- * its time zone are usable. Timestamps are normalised to ISO UTC with milliseconds, the stored
+ * its time zone are usable, and a new schedule can still fire (not one-time in the past, not
+ * ended already). Timestamps are normalised to ISO UTC with milliseconds, the stored
  * form. Pure: `now` is given.
  */
 import { cronProblem } from './cronSchedule';
@@ -37,11 +38,14 @@ function check(t: ScheduleTiming, changed: (field: 'startTime' | 'endTime' | 'cr
 export function timingOfNewSchedule(body: CreateSchedule, now: Date): ScheduleTiming {
   const sent = new Set(Object.keys(body));
   const changed = (field: string) => sent.has(field);
+  // A schedule that can never fire would sit silent while looking armed: refuse it with the reason.
   if ('oneTime' in body) {
+    if (Date.parse(body.startTime) <= now.getTime()) fail([{ path: 'body.startTime', message: `is in the past (now is ${now.toISOString()}): a one-time schedule would never fire` }]);
     return { oneTime: true, interval: null, cron: null, timeZone: null, startTime: utc(body.startTime), endTime: null };
   }
   const startTime = body.startTime === undefined ? now.toISOString() : utc(body.startTime);
   const endTime = body.endTime === undefined ? null : utc(body.endTime);
+  if (endTime !== null && Date.parse(endTime) <= now.getTime()) fail([{ path: 'body.endTime', message: `is in the past (now is ${now.toISOString()}): the schedule would never fire` }]);
   if ('interval' in body) return check({ oneTime: false, interval: body.interval, cron: null, timeZone: null, startTime, endTime }, changed);
   return check({ oneTime: false, interval: null, cron: body.cron.trim(), timeZone: body.timeZone, startTime, endTime }, changed);
 }

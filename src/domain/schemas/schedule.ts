@@ -4,6 +4,13 @@ import { Name, Timestamp } from './common';
 export const IntervalUnit = z.enum(['minute', 'hour', 'day', 'week', 'month']);
 export type IntervalUnit = z.infer<typeof IntervalUnit>;
 
+/** The shape only; what the fields mean is checked by cronProblem (src/domain/cronSchedule.ts). */
+const CronText = z
+  .string()
+  .min(1, 'must be a cron expression such as "0 2 * * *" (minute hour day-of-month month day-of-week)')
+  .max(256, 'must be at most 256 characters')
+  .meta({ examples: ['0 2 * * *'] });
+
 const Interval = z.strictObject({ unit: IntervalUnit, count: z.number().int().min(1).max(100_000) });
 
 const endAfterStart = (s: { startTime?: string; endTime?: string }) =>
@@ -17,7 +24,7 @@ export const CreateSchedule = z
       .refine(endAfterStart, { path: ['endTime'], message: 'must be after startTime' }),
     z.strictObject({
       name: Name,
-      cron: z.string().min(9).max(256),
+      cron: CronText,
       timeZone: z.string().min(1).max(64).default('UTC'),
       startTime: Timestamp.optional(),
       endTime: Timestamp.optional(),
@@ -30,7 +37,7 @@ export const UpdateSchedule = z
   .strictObject({
     oneTime: z.literal(true).optional(),
     interval: Interval.optional(),
-    cron: z.string().min(9).max(256).optional(),
+    cron: CronText.optional(),
     timeZone: z.string().min(1).max(64).optional(),
     startTime: Timestamp.optional(),
     endTime: Timestamp.nullable().optional(),

@@ -40,6 +40,20 @@ describe.each(CONTROL_DIALECTS)('schedules API on %s', (dialect) => {
     expect((await api.call('GET', 'schedules/once')).body).toEqual(expected);
   });
 
+  it.each([
+    ['a cron of 4 fields', { name: 'c4', cron: '61 * * *' }, 'body.cron', 'must have 5 fields (minute hour day-of-month month day-of-week), e.g. "0 2 * * *" for 02:00 every day; it has 4'],
+    ['a cron with a seconds field', { name: 'c6', cron: '*/5 * * * * *' }, 'body.cron', 'has a seconds field'],
+    ['an empty cron', { name: 'c0', cron: '' }, 'body.cron', 'must be a cron expression such as "0 2 * * *"'],
+    ['a one-time schedule in the past', { name: 'past', oneTime: true, startTime: '2026-11-25T19:59:00Z' }, 'body.startTime', 'is in the past'],
+    ['a schedule that ended already', { name: 'over', interval: { unit: 'hour', count: 1 }, startTime: '2026-11-01T00:00:00Z', endTime: '2026-11-02T00:00:00Z' }, 'body.endTime', 'is in the past'],
+  ])('refuses %s, saying why, and writes nothing', async (_label, body, path, message) => {
+    const res = await api.call('POST', 'schedules', { body });
+    expect(res.status).toBe(400);
+    expect(res.body.errors[0].path).toBe(path);
+    expect(res.body.errors[0].message).toContain(message);
+    expect((await api.call('GET', `schedules/${(body as { name: string }).name}`)).status).toBe(404);
+  });
+
   it('starts an interval schedule without startTime now', async () => {
     const res = await api.call('POST', 'schedules', { body: { name: 'every-15-min', interval: { unit: 'minute', count: 15 } } });
     expect(res.status).toBe(201);

@@ -22,8 +22,11 @@ describe.each(CONTROL_DIALECTS)('triggers API on %s', (dialect) => {
     for (const name of ['nightly', 'hourly', 'leaving']) await job(name);
     await ok('POST', 'schedules', { name: 'every-hour', interval: { unit: 'hour', count: 1 }, startTime: '2026-11-25T08:30:00Z' });
     await ok('POST', 'schedules', { name: 'at-two', cron: '0 2 * * *', timeZone: 'Europe/Berlin' });
+    // Created when they could still fire (a schedule that never could is refused); since then they have run out.
+    clock.set('2025-12-01T00:00:00.000Z');
     await ok('POST', 'schedules', { name: 'long-ago', oneTime: true, startTime: '2026-01-01T00:00:00Z' });
     await ok('POST', 'schedules', { name: 'ended', interval: { unit: 'day', count: 1 }, startTime: '2026-01-01T00:00:00Z', endTime: '2026-02-01T00:00:00Z' });
+    clock.set(NOW);
   });
   afterAll(async () => api.close());
 

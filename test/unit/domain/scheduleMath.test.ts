@@ -167,12 +167,20 @@ describe('cron across daylight-saving changes', () => {
 describe('cronProblem', () => {
   it.each([
     ['0 6 * * 1-5', 'Europe/Berlin', undefined],
-    ['0 */5 * * * *', 'UTC', undefined],
+    // A seconds field: schedules fire at most once a minute.
+    ['0 */5 * * * *', 'UTC', 'cron'],
+    ['61 * * *', 'UTC', 'cron'],
     ['not a cron', 'UTC', 'cron'],
     ['61 * * * *', 'UTC', 'cron'],
     ['0 0 30 2 *', 'UTC', 'cron'],
     ['0 6 * * *', 'Mars/Olympus', 'timeZone'],
   ])('%s in %s', (expression, zone, field) => {
     expect(cronProblem(expression, zone)?.field).toBe(field);
+  });
+
+  it('says what is wrong in a DBA\'s words: the field count, a seconds field, a value out of range', () => {
+    expect(cronProblem('61 * * *', 'UTC')?.message).toBe('must have 5 fields (minute hour day-of-month month day-of-week), e.g. "0 2 * * *" for 02:00 every day; it has 4');
+    expect(cronProblem('*/5 * * * * *', 'UTC')?.message).toContain('has a seconds field: schedules fire at most once a minute');
+    expect(cronProblem('61 * * * *', 'UTC')?.message).toMatch(/^is not a valid cron expression \(.*61.*\)$/);
   });
 });
