@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
-import { controlDialectOf } from './control/connection';
+import { controlDialectOf } from './domain/controlDatabaseUrl';
 import { DEFAULT_DACPAC_ALLOWED_HOSTS, parseDacpacHostPattern, type DacpacHostPattern } from './domain/dacpacHosts';
 import { parseDuration } from './domain/duration';
 

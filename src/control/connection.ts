@@ -8,11 +8,13 @@
  */
 import path from 'node:path';
 import { CamelCasePlugin, Kysely, MssqlDialect, PostgresDialect, SqliteDialect } from 'kysely';
+import { controlDialectOf, redactUrl, type ControlDialect } from '../domain/controlDatabaseUrl';
 import { createPrivateFile, makePrivateFolder } from '../privateFiles';
 import type { ControlSchema } from './schema';
 import { requireTlsBeforeLogin } from '../targets/tediousTls';
 
-export type ControlDialect = 'sqlite' | 'postgres' | 'mssql';
+// CONTROL_DB is parsed in src/domain, so src/config.ts checks it without importing the control layer.
+export type { ControlDialect } from '../domain/controlDatabaseUrl';
 
 export interface ControlDatabase {
   db: Kysely<ControlSchema>;
@@ -20,18 +22,6 @@ export interface ControlDatabase {
   /** A description safe to log: no password. */
   description: string;
   close(): Promise<void>;
-}
-
-export function controlDialectOf(url: string): ControlDialect {
-  if (url.startsWith('sqlite:')) return 'sqlite';
-  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return 'postgres';
-  if (url.startsWith('mssql://') || url.startsWith('sqlserver://')) return 'mssql';
-  throw new Error(`CONTROL_DB must start with sqlite:, postgres:// or mssql:// (got '${redactUrl(url)}')`);
-}
-
-/** The URL with any password replaced, for messages and logs. */
-export function redactUrl(url: string): string {
-  return url.replace(/\/\/([^:/@]+):[^@/]*@/, '//$1:***@');
 }
 
 export function openControlDatabase(url: string): ControlDatabase {

@@ -3,7 +3,7 @@
  * before attempt k (k >= 2) wait min(initialRetryInterval * coefficient^(k-2), maximumRetryInterval).
  * Pure, so the target orchestrator can call it under replay.
  */
-import type { RetryPolicy } from '../execution/contracts';
+import type { RetryPolicy } from './retryPolicy';
 
 export type RetryCurve = Pick<RetryPolicy, 'initialRetryIntervalMs' | 'maximumRetryIntervalMs' | 'retryIntervalBackoffCoefficient'>;
 

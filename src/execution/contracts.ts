@@ -8,6 +8,11 @@
  * child execution id. The control database, not the instance id, makes a start happen once.
  */
 import type { JobExecutionLifecycle } from '../domain/schemas/execution';
+import type { RetryPolicy } from '../domain/retryPolicy';
+import type { TaskOutcome } from '../domain/taskOutcome';
+
+// Shared with src/domain and src/control, so defined in src/domain; named here for the orchestrators.
+export type { RetryPolicy };
 
 export const ORCHESTRATORS = {
   job: 'jobOrchestrator',
@@ -27,16 +32,6 @@ export const CANCEL_EVENT = 'cancel';
 
 export interface JobOrchestratorInput {
   executionId: string;
-}
-
-/** What the execution policy means in milliseconds, snapshotted at start. */
-export interface RetryPolicy {
-  maximumAttempts: number;
-  initialRetryIntervalMs: number;
-  maximumRetryIntervalMs: number;
-  retryIntervalBackoffCoefficient: number;
-  /** Per attempt, from that attempt's start. */
-  taskTimeoutMs: number | null;
 }
 
 export interface ChildPlan {
@@ -114,12 +109,8 @@ export interface RunTaskInput {
   /** The attempt bounds itself (statement cancelled on the server): taskTimeout, or what is left before the deadline. */
   timeoutMs: number | null;
 }
-export interface RunTaskOutput {
-  lifecycle: 'Succeeded' | 'Failed' | 'TimedOut' | 'Canceled' | 'Skipped';
-  /** False when no retry can help (refused server, cancel, missing database). */
-  retryable: boolean;
-  message: string | null;
-}
+/** The attempt's outcome, as recorded on its task execution (src/domain/taskOutcome.ts). */
+export type RunTaskOutput = TaskOutcome;
 
 /** markJobExecution: sets a lifecycle (and message). Never moves a terminal execution. Idempotent. */
 export interface MarkInput {

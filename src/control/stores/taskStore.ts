@@ -9,7 +9,7 @@ import { ConflictError, NotFoundError } from '../../domain/errors';
 import { OPEN_TASK_LIFECYCLES, TERMINAL_JOB_LIFECYCLES, TERMINAL_TASK_LIFECYCLES, isTerminalTask } from '../../domain/lifecycle';
 import type { ListQuery, Page } from '../../domain/schemas/common';
 import type { CapturedOutput, TaskExecution, TaskExecutionLifecycle } from '../../domain/schemas/execution';
-import type { RunTaskOutput } from '../../execution/contracts';
+import type { TaskOutcome } from '../../domain/taskOutcome';
 import type { ControlDatabase } from '../connection';
 import { firstRows } from '../firstRows';
 import { decodeCursor, toPage } from '../pagination';
@@ -26,7 +26,7 @@ export interface TaskExecutionRecord {
   startTime: string | null;
   endTime: string | null;
   /** What the attempt returned to its orchestrator, once finished. */
-  outcome: RunTaskOutput | null;
+  outcome: TaskOutcome | null;
 }
 
 /** An attempt's row and whether this call opened it (and so holds the licence to send the script). */
@@ -34,7 +34,7 @@ export type OpenedAttempt = TaskExecutionRecord & { opened: boolean };
 
 export interface TaskFinish {
   lifecycle: TaskExecutionLifecycle;
-  outcome: RunTaskOutput;
+  outcome: TaskOutcome;
   output: CapturedOutput | null;
   now: string;
 }
@@ -52,7 +52,7 @@ function toRecord(row: TaskExecutionTable): TaskExecutionRecord {
     endTime: row.endTime,
     outcome: isTerminalTask(lifecycle)
       ? {
-          lifecycle: (row.outcome ?? lifecycle) as RunTaskOutput['lifecycle'],
+          lifecycle: (row.outcome ?? lifecycle) as TaskOutcome['lifecycle'],
           retryable: row.retryable === null ? lifecycle === 'Failed' || lifecycle === 'TimedOut' : Number(row.retryable) === 1,
           message: row.message,
         }
