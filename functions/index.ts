@@ -2,3 +2,4 @@
 import './http';
 import './timers';
 import './orchestrations';
+import './lifecycle';

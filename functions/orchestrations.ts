@@ -1,11 +1,13 @@
 /**
  * The job orchestrations in Azure: the three orchestrators (durable-functions generators that the
  * Durable extension drives) and the four activities, each handing over to the activity built by
- * createActivities from this process's services, created once on first use.
+ * createActivities from this process's services, created once on first use. Attempts stop with
+ * the worker (src/azure/workerStop.ts, hooked in lifecycle.ts).
  */
 import * as df from 'durable-functions';
 import { azureServices } from '../src/azure/services';
-import { createActivities, type Activities } from '../src/execution/activities';
+import { workerActivities } from '../src/azure/workerStop';
+import type { Activities } from '../src/execution/activities';
 import { ACTIVITIES, ORCHESTRATORS } from '../src/execution/contracts';
 import { batchOrchestrator, jobOrchestrator, targetOrchestrator } from '../src/execution/orchestrators';
 
@@ -16,7 +18,7 @@ df.app.orchestration(ORCHESTRATORS.target, targetOrchestrator);
 let built: Promise<Activities> | undefined;
 export function activities(): Promise<Activities> {
   built ??= azureServices()
-    .then((services) => createActivities(services))
+    .then((services) => workerActivities(services))
     .catch((e: unknown) => {
       built = undefined;
       throw e;

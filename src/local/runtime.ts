@@ -10,6 +10,7 @@
 import type { InvocationContext } from '@azure/functions';
 import { executionStore } from '../control/stores/executionStore';
 import { createActivities, type Activities } from '../execution/activities';
+import { createHostStop } from '../execution/hostStop';
 import { ACTIVITIES, CANCEL_EVENT, ORCHESTRATORS, type JobOrchestratorInput } from '../execution/contracts';
 import type { OrchestrationClient } from '../execution/orchestrationClient';
 import { orchestrators } from '../execution/orchestrators';
@@ -48,10 +49,10 @@ const STOP_WAIT_MS = 8_000;
 
 export function createLocalRuntime(services: Services, options: LocalRuntimeOptions = {}): LocalRuntime {
   let built: Activities | undefined;
-  // Aborted at close: running attempts cancel their statements and record themselves interrupted.
-  const hostStopping = new AbortController();
+  // Stopped at close: running attempts cancel their statements and record themselves interrupted (the same stop a Functions worker has, src/azure/workerStop.ts).
+  const hostStop = createHostStop();
   // Built on first use: createServices hands this runtime the services before it returns them.
-  const activities = () => (built ??= options.activities ?? createActivities(services, { hostStopping: hostStopping.signal }));
+  const activities = () => (built ??= options.activities ?? createActivities(services, { hostStopping: hostStop.signal }));
   const byName: Record<string, ActivityFunction> = {
     [ACTIVITIES.expandJobExecution]: (input) => activities().expandJobExecution(input),
     [ACTIVITIES.runTaskAttempt]: (input) => activities().runTaskAttempt(input),
@@ -96,8 +97,9 @@ export function createLocalRuntime(services: Services, options: LocalRuntimeOpti
       // The replay host closes first (it starts no episode or activity from here on, so no new
       // attempt), then every running attempt is told the host stops: it cancels its statement on
       // the server and records itself Failed, its child left open for the next start to retry.
+      // The replay host's close is what waits for them here: it counts every activity in flight.
       const closing = host.close(waitMs);
-      hostStopping.abort();
+      hostStop.stop();
       await closing;
     },
     host,
