@@ -22,7 +22,7 @@ describe('elastic-jobs serve', () => {
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     try {
-      const deadline = Date.now() + 30_000;
+      const deadline = Date.now() + 90_000;
       while (!output.includes('listening on') && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 100));
       expect(output).toContain(`Elastic Jobs local host listening on http://127.0.0.1:${port}/api`);
       expect(fs.existsSync(path.join(dataDir, 'control.db'))).toBe(true);
