@@ -32,6 +32,15 @@ export function registerServeCommand(program: Command, runtime: Runtime): void {
         if (e instanceof ConfigError) throw new UsageError(e.message);
         throw e;
       }
+      if (config.controlDb.startsWith('postgres')) {
+        const { ControlDatabaseMissingError, createMissingPostgresDatabase } = await import('../../control/createMissingDatabase');
+        try {
+          if (await createMissingPostgresDatabase(config.controlDb)) io.stdout.write(`Created the control database ${new URL(config.controlDb).pathname.slice(1)}.\n`);
+        } catch (e) {
+          if (e instanceof ControlDatabaseMissingError) throw new UsageError(e.message);
+          throw e;
+        }
+      }
       const host = await startLocalHost(config);
       io.stdout.write(`Elastic Jobs local host listening on ${host.url} (control database: ${host.services.control.description}); Ctrl-C stops it.\n`);
       await new Promise<void>((resolve) => {
