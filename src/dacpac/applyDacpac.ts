@@ -11,10 +11,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { TokenCredential } from '@azure/core-auth';
-import type { Config } from '../config';
+import type { DacpacHostPattern } from '../domain/dacpacHosts';
 import type { ConnectionCredential, DatabaseRef } from '../targets/driver';
 import { PermanentTargetError, TaskCanceledError, TaskTimeoutError, TargetError, TransientTargetError } from '../targets/errors';
-import { admittedSqlServerEndpoint } from '../targets/sqlServerConnection';
+import { admittedSqlServerEndpoint, type SqlServerSettings } from '../targets/sqlServerConnection';
 import { appBlobEndpointOf, classifyDacpacUri, downloadDacpac, type DacpacStorageOptions } from './dacpacSource';
 import { publishDacpac, type PublishOptions } from './sqlpackage';
 
@@ -22,12 +22,23 @@ export const SQLPACKAGE_MISSING = 'DACPAC contents need sqlpackage: set SQLPACKA
 
 const SQL_SCOPE = 'https://database.windows.net/.default';
 
+/** What applying a DACPAC takes of the configuration: src/config.ts's Config has these shapes and is handed down whole (this layer does not import it). */
+export interface DacpacSettings {
+  /** SQLPACKAGE_PATH; without it every DACPAC attempt fails with SQLPACKAGE_MISSING. */
+  sqlpackagePath?: string;
+  /** The app's own storage account, whose blobs are read with the managed identity. */
+  storageAccountName?: string;
+  /** DACPAC_ALLOWED_HOSTS, parsed. */
+  dacpacAllowedHosts: DacpacHostPattern[];
+  sqlServer: Pick<SqlServerSettings, 'encrypt' | 'trustServerCertificate'>;
+}
+
 export interface ApplyDacpacInput {
   dacpacUri: string;
   database: DatabaseRef;
   /** The job credential, password in clear for the time of this call. */
   credential: ConnectionCredential;
-  config: Config;
+  config: DacpacSettings;
   /** Aborted on cancel. */
   signal: AbortSignal;
   /** taskTimeout (or what is left before the job's deadline), for download and publish together. */

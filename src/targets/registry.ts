@@ -2,11 +2,11 @@
  * The target drivers of this process, one per engine, built from the configuration. The sqlite
  * engine exists only where it is enabled, and only under its root folder.
  */
-import type { Config } from '../config';
 import type { Engine } from '../domain/schemas/common';
 import type { TargetDriver } from './driver';
 import { PermanentTargetError } from './errors';
-import { createPostgresDriver } from './postgresDriver';
+import { createPostgresDriver, type PostgresDriverOptions } from './postgresDriver';
+import type { SqlServerSettings } from './sqlServerConnection';
 import { createSqlServerDriver } from './sqlServerDriver';
 import { createSqliteDriver } from './sqliteDriver';
 
@@ -15,7 +15,14 @@ export interface TargetDrivers {
   close(): Promise<void>;
 }
 
-export function createTargetDrivers(config: Pick<Config, 'sqliteTargets' | 'sqlServer'> & Partial<Pick<Config, 'postgres'>>): TargetDrivers {
+/** What the drivers take of the configuration: src/config.ts's Config has these shapes and is handed down whole (this layer does not import it). */
+export interface TargetDriverSettings {
+  sqliteTargets: { enabled: boolean; root: string };
+  sqlServer: SqlServerSettings;
+  postgres?: Pick<PostgresDriverOptions, 'sslMode'>;
+}
+
+export function createTargetDrivers(config: TargetDriverSettings): TargetDrivers {
   const drivers = new Map<Engine, TargetDriver>([
     ['sqlserver', createSqlServerDriver(config.sqlServer)],
     ['postgres', createPostgresDriver({ sslMode: config.postgres?.sslMode })],
