@@ -1,10 +1,13 @@
 /**
- * The program that runs one SQLite attempt in a child process. better-sqlite3 is synchronous
- * and cannot interrupt a statement (it exposes no sqlite3_interrupt), and a worker thread cannot
- * be stopped while it is inside native code: measured, Worker.terminate() waited for the whole
- * statement. Killing a process stops it at once; SQLite's journal rolls back the unfinished
- * write the next time the file is opened. The program is plain JavaScript held in a string so it
- * runs the same from ts-node, jest and the compiled build.
+ * The program of a SQLite worker process, which runs attempts one at a time. better-sqlite3 is
+ * synchronous and cannot interrupt a statement (it exposes no sqlite3_interrupt), and a worker
+ * thread cannot be stopped while it is inside native code: measured, Worker.terminate() waited
+ * for the whole statement. Killing a process stops it at once; SQLite's journal rolls back the
+ * unfinished write the next time the file is opened. A process starts in 0.3-0.8 s, so the host
+ * keeps a few and hands each one attempt after another (sqliteWorkerPool.ts); every attempt
+ * opens and closes its own connection, so nothing of one (TEMP tables, PRAGMAs) reaches the
+ * next. The program is plain JavaScript held in a string so it runs the same from ts-node, jest
+ * and the compiled build.
  */
 
 export interface AttemptJob {
@@ -33,9 +36,26 @@ export interface AttemptResultSets {
 }
 
 /** The reply carries the result sets read so far also on failure: a failed attempt keeps what it produced. */
-export type AttemptReply =
+export type AttemptReply = (
   | ({ ok: true; statements: number } & AttemptResultSets)
-  | ({ ok: false; code: string | null; message: string; line: number | null; statements: number } & AttemptResultSets);
+  | ({ ok: false; code: string | null; message: string; line: number | null; statements: number } & AttemptResultSets)
+) & {
+  /** False when the attempt's connection could not be closed: the worker then holds state and is not used again. */
+  closed: boolean;
+};
+
+/** What the host sends a worker (one attempt) and what the worker answers, matched by `id`. */
+export interface WorkerRequest {
+  id: number;
+  job: AttemptJob;
+}
+export interface WorkerAnswer {
+  id: number;
+  reply: AttemptReply;
+}
+
+/** The argument that marks a SQLite worker process of this product in its command line (found again by stopEarlierSessions). */
+export const SQLITE_WORKER_MARK = 'elastic-jobs-sqlite-worker';
 
 /** The error code the program gives a statement it refuses to run (see REFUSED_PRAGMAS and the bytecode check). */
 export const REFUSED_CODE = 'ELASTIC_JOBS_REFUSED';
@@ -133,7 +153,8 @@ function approximateBytes(value) {
 }
 // A statement inside SQLite never comes back to the event loop, so 'disconnect' cannot fire while
 // it runs: a thread watches for the host's death (this process reparented) and ends the process,
-// so no attempt outlives the host that started it. process.argv[2] is the attempt's session tag.
+// so no attempt outlives the host that started it. process.argv[2] marks the process as a worker,
+// process.argv[3] is the pid of the host that started it.
 const host = process.ppid;
 const watchdog = new (require('node:worker_threads').Worker)('setInterval(() => { if (process.ppid !== ' + host + ') process.kill(process.pid, "SIGKILL"); }, 100);', { eval: true });
 // Unref'd only once online: the 'message' listener is gone by then (once), and an unref'd worker
@@ -143,7 +164,10 @@ function keptSets(kept) {
   return { resultSets: kept.tail ? kept.head.concat([kept.tail]) : kept.head, omittedResultSets: kept.omitted, resultSetsAt: kept.head.length };
 }
 
-process.once('message', (job) => watching.then(() => {
+// The host closing the channel (an idle worker let go, the host stopping) ends the worker.
+process.on('disconnect', () => process.exit(0));
+process.on('message', (request) => watching.then(() => {
+  const job = request.job;
   let db;
   let statements = 0;
   let line = null;
@@ -210,9 +234,10 @@ process.once('message', (job) => watching.then(() => {
     reply = { ok: true, statements, ...keptSets(kept) };
   } catch (error) {
     reply = { ok: false, code: error && error.code ? String(error.code) : null, message: String(error && error.message || error), line, statements, ...keptSets(kept) };
-  } finally {
-    try { if (db) db.close(); } catch (ignored) {}
   }
-  process.send(reply, () => process.disconnect());
+  let closed = true;
+  try { if (db) db.close(); } catch (ignored) { closed = false; }
+  reply.closed = closed;
+  process.send({ id: request.id, reply });
 }));
 `;
