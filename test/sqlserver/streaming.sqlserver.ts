@@ -7,7 +7,7 @@
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { createSqlServerDriver } from '../../src/targets/sqlServerDriver';
-import { partialOutputOf, ScriptFailedError, TaskCanceledError, TaskTimeoutError } from '../../src/targets/errors';
+import { partialOutputOf, ScriptFailedError } from '../../src/targets/errors';
 import type { ConnectionCredential, DatabaseRef, RunOptions } from '../../src/targets/driver';
 import { createDatabases, dropDatabases, RUN, serverName, settings } from './serverUnderTest';
 
@@ -23,6 +23,11 @@ const TWO_MILLION_ROWS = `
 WITH d AS (SELECT n FROM (VALUES (0),(1),(2),(3),(4),(5),(6),(7),(8),(9)) AS v(n))
 SELECT a.n + 10*b.n + 100*c.n + 1000*e.n + 10000*f.n + 100000*g.n + 1000000*h.n AS n, REPLICATE(N'x', 50) AS filler
 FROM d a CROSS JOIN d b CROSS JOIN d c CROSS JOIN d e CROSS JOIN d f CROSS JOIN d g CROSS JOIN (SELECT n FROM d WHERE n < 2) h`;
+
+// Minutes of work on any TDS server (Babelfish refuses WAITFOR outside master): a count over 10^10 generated rows.
+const LONG_RUNNING = `
+WITH d AS (SELECT n FROM (VALUES (0),(1),(2),(3),(4),(5),(6),(7),(8),(9)) AS v(n))
+SELECT COUNT_BIG(*) AS n FROM d a CROSS JOIN d b CROSS JOIN d c CROSS JOIN d e CROSS JOIN d f CROSS JOIN d g CROSS JOIN d h CROSS JOIN d i CROSS JOIN d j CROSS JOIN d k`;
 
 function gc(): void {
   v8.setFlagsFromString('--expose-gc');
@@ -79,24 +84,25 @@ describe(`SQL Server driver reading at ${serverName}`, () => {
 
   it('a failing later batch keeps the messages of the batches before it', async () => {
     const failure = await run("PRINT 'batch 1'\nGO\nPRINT 'batch 2'\nSELECT 1/0 AS boom\nGO", { keepResultSets: 'all', maxRows: 100 }).catch((error: unknown) => error);
-    expect((failure as Error).message).toMatch(/^Msg 8134, Level 16, State 1, Line 4: Divide by zero/);
+    expect((failure as Error).message).toMatch(/^Msg 8134, Level 16, State 1, Line 4: divi(de|sion) by zero/i);
     expect(partialOutputOf(failure)?.messages).toEqual(['batch 1', 'batch 2']);
   });
 
-  it('a cancel stops a running statement and is recorded as a cancel, with the output before it', async () => {
+  it('a cancel stops a running statement and is recorded as a cancel, with the output of the batches before it', async () => {
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 1_000);
     const started = Date.now();
-    // PRINT waits in the server's buffer until the batch ends; RAISERROR ... WITH NOWAIT is sent at once.
-    const failure = await run("RAISERROR('waiting', 0, 1) WITH NOWAIT; WAITFOR DELAY '00:00:30';", { signal: controller.signal }).catch((error: unknown) => error);
-    expect(failure).toBeInstanceOf(TaskCanceledError);
+    // A server sends a batch's small results when the batch ends (its packet fills): the first batch's are read before the cancel.
+    const failure = await run(`SELECT 'before' AS step\nGO\n${LONG_RUNNING}`, { signal: controller.signal, keepResultSets: 'all', maxRows: 100 }).catch((error: unknown) => error);
+    expect(String(failure)).toMatch(/^TaskCanceledError/);
     expect(Date.now() - started).toBeLessThan(10_000);
-    expect(partialOutputOf(failure)?.messages).toEqual(['waiting']);
+    expect(partialOutputOf(failure)?.resultSets[0].rows).toEqual([['before']]);
   });
 
   it('the task timeout stops a running statement and is recorded as a timeout', async () => {
     const started = Date.now();
-    await expect(run("WAITFOR DELAY '00:00:30';", { timeoutMs: 1_000 })).rejects.toBeInstanceOf(TaskTimeoutError);
+    const failure = await run(LONG_RUNNING, { timeoutMs: 1_000 }).catch((error: unknown) => error);
+    expect(String(failure)).toMatch(/^TaskTimeoutError/);
     expect(Date.now() - started).toBeLessThan(10_000);
   });
 });
