@@ -197,7 +197,8 @@ describe(`the control database on SQL Server at ${serverName}`, () => {
     expect((await capi.call('POST', 'credentials', { name: 'sqlserver', username: 'x', password: 'y', allowedServers: ['*'] })).status).toBe(409);
     expect((await capi.call('POST', 'credentials', { name: 'nul', username: 'a\u0000b', password: 'y', allowedServers: ['*'] })).status).toBe(400);
 
-    await capi.ok('POST', 'contents', { name: 'where am i', type: 'script', commandText: "SELECT DB_NAME() AS db; WAITFOR DELAY '00:00:00.200';" });
+    // A short loop, not WAITFOR (Babelfish has none): each attempt takes a moment, so attempts overlap the stop watcher's polls.
+    await capi.ok('POST', 'contents', { name: 'where am i', type: 'script', commandText: 'DECLARE @i int = 0; WHILE @i < 20000 SET @i = @i + 1; SELECT DB_NAME() AS db;' });
     await capi.ok('POST', 'contents/where am i/versions', { commandText: 'SELECT DB_NAME() AS db', comment: 'no wait' });
     expect((await capi.ok('GET', 'contents/where am i/versions')).items).toHaveLength(2);
     await capi.ok('POST', 'execution-policies', { name: 'p', jobTimeout: 'PT10M', initialRetryInterval: 'PT1S', maximumRetryInterval: 'PT5S', retryIntervalBackoffCoefficient: 2, maximumAttempts: 2 });
