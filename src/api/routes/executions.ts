@@ -38,14 +38,14 @@ export const listExecutions = defineRoute({
   name: 'listExecutions',
   method: 'GET',
   path: 'executions',
-  summary: 'List job executions, newest first (by default only active top-level ones; ?lifecycle=Failed,TimedOut and ?since=&until= on the creation time filter)',
+  summary: 'List job executions, newest first (by default only active top-level ones; ?lifecycle=Failed,TimedOut and ?createdAfter=&createdBefore= on the creation time filter)',
   tag,
   access: 'read',
   query: ExecutionListQuery,
   success: { status: 200, schema: listOf(JobExecution) },
   async handle({ query, services }) {
-    if (query.since !== undefined && query.until !== undefined && query.since >= query.until) {
-      throw new ValidationError('The time window is empty: since must be before until.', [{ path: 'query.until', message: 'must be after since' }]);
+    if (query.createdAfter !== undefined && query.createdBefore !== undefined && query.createdAfter >= query.createdBefore) {
+      throw new ValidationError('The time window is empty: createdAfter must be before createdBefore.', [{ path: 'query.createdBefore', message: 'must be after createdAfter' }]);
     }
     return { status: 200, body: await executionStore(services.control).list(query) };
   },

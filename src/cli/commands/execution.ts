@@ -102,8 +102,8 @@ export function registerExecutionCommands(program: Command, runtime: Runtime): v
       const query = {
         includeInactive: opts.all ? 'true' : undefined,
         lifecycle: opts.lifecycle?.join(','),
-        since: opts.since,
-        until: opts.until,
+        createdAfter: opts.since,
+        createdBefore: opts.until,
         includeChildren: opts.children || opts.parent ? 'true' : undefined,
         jobName: opts.job,
         scheduleName: opts.schedule,

@@ -35,9 +35,9 @@ export const ExecutionListQuery = z.strictObject({
   /** Only these lifecycles (finished ones are then included without includeInactive). */
   lifecycle: lifecycleList.optional(),
   /** Only executions created at or after this time. */
-  since: windowBound.optional(),
+  createdAfter: windowBound.optional(),
   /** Only executions created before this time. */
-  until: windowBound.optional(),
+  createdBefore: windowBound.optional(),
   includeChildren: booleanQuery.default(false),
   parentId: Id.optional(),
   jobName: Name.optional(),

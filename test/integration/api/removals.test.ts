@@ -92,19 +92,19 @@ describe.each(CONTROL_DIALECTS)('removals and execution filters on %s', (dialect
 
     expect(await list('lifecycle=Failed')).toEqual(['Failed', 'Failed', 'Failed']);
     expect((await list('lifecycle=Failed,Succeeded')).sort()).toEqual(['Failed', 'Failed', 'Failed', 'Succeeded']);
-    expect(await list(`lifecycle=Failed&since=${daysAgo(2)}`)).toEqual(['Failed']);
+    expect(await list(`lifecycle=Failed&createdAfter=${daysAgo(2)}`)).toEqual(['Failed']);
     // A zone offset is the same instant as its UTC form.
     const until = new Date(Date.parse(daysAgo(2)));
     const plusOne = new Date(until.getTime() + 3_600_000).toISOString().replace('Z', '+01:00').replace(/\.\d{3}/, '');
-    expect(await list(`lifecycle=Failed&until=${encodeURIComponent(plusOne)}`)).toEqual(['Failed', 'Failed']);
+    expect(await list(`lifecycle=Failed&createdBefore=${encodeURIComponent(plusOne)}`)).toEqual(['Failed', 'Failed']);
 
     const bad = await h.api.call('GET', 'executions?lifecycle=Broken');
     expect(bad.status).toBe(400);
     expect(bad.body.errors[0].path).toMatch(/^query\.lifecycle/);
-    const noZone = await h.api.call('GET', 'executions?since=2026-11-01T00:00:00');
+    const noZone = await h.api.call('GET', 'executions?createdAfter=2026-11-01T00:00:00');
     expect(noZone.status).toBe(400);
-    const empty = await h.api.call('GET', `executions?since=${daysAgo(1)}&until=${daysAgo(2)}`);
+    const empty = await h.api.call('GET', `executions?createdAfter=${daysAgo(1)}&createdBefore=${daysAgo(2)}`);
     expect(empty.status).toBe(400);
-    expect(empty.body.errors).toEqual([{ path: 'query.until', message: 'must be after since' }]);
+    expect(empty.body.errors).toEqual([{ path: 'query.createdBefore', message: 'must be after createdAfter' }]);
   });
 });

@@ -139,7 +139,7 @@ describe('the commands added for routes that had none', () => {
 
   it('execution list sends the lifecycle and time window filters', async () => {
     await runCli(api, ['execution', 'list', '--lifecycle', 'Failed', '-l', 'TimedOut', '--since', '2026-11-01T00:00:00Z', '--until', '2026-11-02T00:00:00+01:00']);
-    expect(api.requests[0].query).toMatchObject({ lifecycle: 'Failed,TimedOut', since: '2026-11-01T00:00:00Z', until: '2026-11-02T00:00:00+01:00' });
+    expect(api.requests[0].query).toMatchObject({ lifecycle: 'Failed,TimedOut', createdAfter: '2026-11-01T00:00:00Z', createdBefore: '2026-11-02T00:00:00+01:00' });
   });
 
   it('schedule set sends only what changes, --no-end clears the end', async () => {
