@@ -10,7 +10,9 @@ const credential: ConnectionCredential = { authentication: 'sql', username: 'unu
 let base: string;
 let root: string;
 let outsideDir: string;
-const driver = () => createSqliteDriver({ root, busyTimeoutMs: 200 });
+// One driver (one pool of worker processes) per test, closed after it, so no test leaves idle workers behind.
+let current: ReturnType<typeof createSqliteDriver> | undefined;
+const driver = () => (current ??= createSqliteDriver({ root, busyTimeoutMs: 200 }));
 const ref = (databaseName: string, serverName = 'tenants'): DatabaseRef => ({ engine: 'sqlite', serverName, databaseName });
 const run = (database: DatabaseRef, script: string, options: Partial<RunOptions> = {}) =>
   driver().run(database, credential, { script, signal: new AbortController().signal, keepResultSets: 'first', ...options });
@@ -29,7 +31,11 @@ beforeEach(() => {
   fs.mkdirSync(path.join(root, 'tenants', 'folder.db'));
   new Database(path.join(outsideDir, 'secret.db')).close();
 });
-afterEach(() => fs.rmSync(base, { recursive: true, force: true }));
+afterEach(async () => {
+  await current?.close();
+  current = undefined;
+  fs.rmSync(base, { recursive: true, force: true });
+});
 
 describe('sqlite driver: run', () => {
   it('runs statement by statement and keeps the first result set with declared and inferred types', async () => {
