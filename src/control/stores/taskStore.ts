@@ -5,6 +5,7 @@
  * one row, one run of the script at most.
  */
 import crypto from 'node:crypto';
+import { storableText } from '../storableText';
 import { ConflictError, NotFoundError } from '../../domain/errors';
 import { OPEN_TASK_LIFECYCLES, TERMINAL_JOB_LIFECYCLES, TERMINAL_TASK_LIFECYCLES, isTerminalTask } from '../../domain/lifecycle';
 import type { ListQuery, Page } from '../../domain/schemas/common';
@@ -168,7 +169,7 @@ export function taskStore({ db, dialect }: ControlDatabase) {
           .updateTable('taskExecutions')
           .set({
             lifecycle: finish.lifecycle,
-            message: finish.outcome.message,
+            message: storableText(finish.outcome.message),
             output: finish.output === null ? null : JSON.stringify(finish.output),
             endTime: finish.now,
             outcome: finish.outcome.lifecycle,

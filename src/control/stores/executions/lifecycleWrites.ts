@@ -12,6 +12,7 @@ import type { JobExecutionLifecycle } from '../../../domain/schemas/execution';
 import type { ResultSetDestination } from '../../../domain/schemas/job';
 import type { ControlDatabase } from '../../connection';
 import type { ControlSchema, JobExecutionTable } from '../../schema';
+import { storableText } from '../../storableText';
 import { withControlRetry } from '../../sqlErrors';
 import { snapshotColumns, TERMINAL, toRecord, type ExecutionPolicySnapshot, type JobExecutionRecord } from './executionRecords';
 
@@ -80,7 +81,7 @@ export async function mark({ db }: ControlDatabase, id: string, lifecycle: JobEx
       .set((eb) => ({
         lifecycle,
         updatedAt: now,
-        ...(message !== undefined ? { lastMessage: message } : {}),
+        ...(message !== undefined ? { lastMessage: storableText(message) } : {}),
         ...(isTerminal(lifecycle) ? { endTime: now } : {}),
         ...(lifecycle === 'InProgress' ? { startTime: eb.fn.coalesce('startTime', eb.val(now)) } : {}),
       }))
@@ -94,7 +95,7 @@ export async function mark({ db }: ControlDatabase, id: string, lifecycle: JobEx
 /** Sets the message of an execution that is still running (an attempt's outcome on its child). */
 export async function noteMessage({ db }: ControlDatabase, id: string, message: string | null, now: string): Promise<void> {
   await withControlRetry(() =>
-    db.updateTable('jobExecutions').set({ lastMessage: message, updatedAt: now }).where('id', '=', id).where('lifecycle', 'not in', TERMINAL).execute(),
+    db.updateTable('jobExecutions').set({ lastMessage: storableText(message), updatedAt: now }).where('id', '=', id).where('lifecycle', 'not in', TERMINAL).execute(),
   );
 }
 
