@@ -4,6 +4,7 @@
  * the next; a worker whose attempt was cancelled, killed by its memory bound or stopped by a later
  * attempt is replaced; idle workers exit; there are never more than the cap.
  */
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,6 +13,7 @@ import Database from 'better-sqlite3';
 import { sessionTagOf } from '../../../src/domain/attemptRecord';
 import type { ConnectionCredential, DatabaseRef, RunOptions } from '../../../src/targets/driver';
 import { PermanentTargetError, ScriptFailedError, TaskCanceledError, TransientTargetError } from '../../../src/targets/errors';
+import { SQLITE_WORKER_MARK } from '../../../src/targets/sqliteAttemptProcess';
 import { createSqliteDriver, type SqliteDriverOptions, type SqliteTargetDriver } from '../../../src/targets/sqliteDriver';
 import { reusableAfter } from '../../../src/targets/sqliteWorkerPool';
 
@@ -161,6 +163,22 @@ describe('sqlite worker processes', () => {
     expect(await running).toBeInstanceOf(TaskCanceledError);
     await driver.stopEarlierSessions(ref('a.db'), credential, [earlier, other]);
   }, 30_000);
+
+  it('stopEarlierSessions also ends a worker an earlier host left behind (its host pid is no longer its parent), and waits for it', async () => {
+    // Stands for a worker whose host died and whose watchdog has not fired yet: the mark and a host pid that is not its parent.
+    const orphan = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)', 'x', SQLITE_WORKER_MARK, '1'], { stdio: 'ignore' });
+    const live = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)', 'x', SQLITE_WORKER_MARK, String(process.pid)], { stdio: 'ignore' });
+    try {
+      await until(() => [orphan, live].every((c) => fs.existsSync(`/proc/${c.pid}/cmdline`) && fs.readFileSync(`/proc/${c.pid}/cmdline`, 'utf8').includes(SQLITE_WORKER_MARK)), 'both processes to start');
+      await make().stopEarlierSessions(ref('a.db'), credential, [sessionTagOf('33333333-3333-4333-8333-333333333333')]);
+      expect(alive(orphan.pid!)).toBe(false);
+      // A worker whose host is alive (this process) is another host's business, or its own pool's.
+      expect(alive(live.pid!)).toBe(true);
+    } finally {
+      orphan.kill('SIGKILL');
+      live.kill('SIGKILL');
+    }
+  });
 
   it('close ends every worker process', async () => {
     const driver = make();
