@@ -6,6 +6,8 @@ import type { InvocationContext } from '@azure/functions';
 import type { Config } from './config';
 import { openControlDatabase, type ControlDatabase } from './control/connection';
 import { migrateToLatest } from './control/migrate';
+import { contentStore } from './control/stores/contentStore';
+import { dacpacQuerySecretName } from './domain/dacpacUriQuery';
 import { systemClock, type Clock } from './domain/clock';
 import type { OrchestrationClient } from './execution/orchestrationClient';
 import { createLogger, type Logger } from './logging';
@@ -45,6 +47,20 @@ export function createPasswordProtector(config: Config): PasswordProtector {
   return createLocalKeyProtector(key);
 }
 
+/**
+ * SAS tokens stored in clear before migration 0008 are protected here, after the migrations
+ * (which run without a protector). A failure (Key Vault not reachable yet) does not stop the
+ * start: those rows still work and are shown without their query; the next start tries again.
+ */
+async function protectClearDacpacQueries(services: Services): Promise<void> {
+  try {
+    const moved = await contentStore(services.control).protectClearDacpacQueries((name, query) => services.protector.protect(dacpacQuerySecretName(name), query));
+    if (moved > 0) services.logger.info(`Protected the SAS token of ${moved} DACPAC content version(s) stored in clear before this version.`);
+  } catch (e) {
+    services.logger.warn(`The SAS tokens of DACPAC contents stored in clear could not be protected yet (${(e as Error).name}); the next start tries again.`);
+  }
+}
+
 const noOrchestrations = (): OrchestrationClient => {
   throw new Error('No orchestration runtime is configured for this host.');
 };
@@ -71,6 +87,7 @@ export async function createServices(config: Config, overrides: ServiceOverrides
     },
   };
   if (overrides.orchestrations) services.orchestrations = overrides.orchestrations(services);
+  await protectClearDacpacQueries(services);
   if (config.sqlServer.encrypt === false) {
     services.logger.warn('SQLSERVER_ENCRYPT=false: logins to SQL Server targets are sent unencrypted unless the server demands TLS; use it for local test servers only.');
   }

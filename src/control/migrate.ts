@@ -12,6 +12,7 @@ import { taskOutcome } from './migrations/0003_task_outcome';
 import { triggerFireStatus } from './migrations/0004_trigger_fire_status';
 import { serverIdentity } from './migrations/0005_server_identity';
 import { childFoundBy } from './migrations/0007_child_found_by';
+import { dacpacQuerySecret } from './migrations/0008_dacpac_query_secret';
 
 export function migrations(dialect: ControlDialect): Record<string, Migration> {
   return {
@@ -21,6 +22,7 @@ export function migrations(dialect: ControlDialect): Record<string, Migration> {
     '0004_trigger_fire_status': triggerFireStatus(dialect),
     '0005_server_identity': serverIdentity(),
     '0007_child_found_by': childFoundBy(dialect),
+    '0008_dacpac_query_secret': dacpacQuerySecret(dialect),
   };
 }
 

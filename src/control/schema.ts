@@ -34,7 +34,10 @@ export interface ContentVersionTable {
   contentName: string;
   version: number;
   commandText: string | null;
+  /** Without its query: what may be shown. */
   dacpacUri: string | null;
+  /** The URI's query (a SAS token), protected (migration 0008). */
+  dacpacQuerySecret: string | null;
   comment: string | null;
   createdAt: string;
 }

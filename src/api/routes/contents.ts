@@ -1,10 +1,12 @@
 import { z } from 'zod';
 import { isoTimestamp } from '../../domain/clock';
 import { dacpacUriRefusal, type DacpacHostPattern } from '../../domain/dacpacHosts';
+import { dacpacQuerySecretName, splitDacpacUri } from '../../domain/dacpacUriQuery';
 import { ValidationError } from '../../domain/errors';
 import { ListQuery, Name, listOf } from '../../domain/schemas/common';
 import { Content, CreateContent, CreateContentVersion } from '../../domain/schemas/content';
-import { contentStore } from '../../control/stores/contentStore';
+import { contentStore, type ContentBody } from '../../control/stores/contentStore';
+import type { PasswordProtector } from '../../secrets/passwordProtector';
 import { defineRoute } from '../route';
 import { NameParams } from './params';
 
@@ -20,6 +22,15 @@ const VersionParams = z.object({ name: Name, version: z.coerce.number().int().mi
 function checkDacpacUri(uri: string, allowedHosts: readonly DacpacHostPattern[]): void {
   const refusal = dacpacUriRefusal(uri, allowedHosts);
   if (refusal) throw new ValidationError(`The DACPAC URI ${refusal}.`, [{ path: 'body.dacpacUri', message: refusal }]);
+}
+
+/**
+ * The URI as stored: without its query, and the query (a SAS token) protected like a
+ * credential's password, so the control database holds no SAS in clear and no response shows one.
+ */
+async function storedDacpacUri(protector: PasswordProtector, contentName: string, uri: string): Promise<Pick<ContentBody, 'dacpacUri' | 'dacpacQuerySecret'>> {
+  const { shown, query } = splitDacpacUri(uri);
+  return { dacpacUri: shown, ...(query === null ? {} : { dacpacQuerySecret: await protector.protect(dacpacQuerySecretName(contentName), query) }) };
 }
 
 const location = (c: Content) => `/api/contents/${encodeURIComponent(c.name)}/versions/${c.version}`;
@@ -39,7 +50,7 @@ export const createContent = defineRoute({
       name: body.name,
       type: body.type,
       commandText: body.type === 'script' ? body.commandText : undefined,
-      dacpacUri: body.type === 'dacpac' ? body.dacpacUri : undefined,
+      ...(body.type === 'dacpac' ? await storedDacpacUri(services.protector, body.name, body.dacpacUri) : {}),
       comment: body.comment,
       now: isoTimestamp(services.clock.now()),
     });
@@ -126,7 +137,7 @@ export const createContentVersion = defineRoute({
     if (body.dacpacUri !== undefined) checkDacpacUri(body.dacpacUri, services.config.dacpacAllowedHosts);
     const content = await store.addVersion(params.name, {
       commandText: body.commandText,
-      dacpacUri: body.dacpacUri,
+      ...(body.dacpacUri !== undefined ? await storedDacpacUri(services.protector, params.name, body.dacpacUri) : {}),
       comment: body.comment,
       now: isoTimestamp(services.clock.now()),
     });

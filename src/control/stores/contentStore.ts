@@ -1,7 +1,10 @@
 /**
  * Contents (scripts and DACPACs) and their versions. A version, once written, never changes: a
- * job pinned to version n keeps running exactly that text.
+ * job pinned to version n keeps running exactly that text. A DACPAC URI's query (a SAS token)
+ * is stored protected, apart from the URI (migration 0008), and leaves this store only through
+ * `dacpacSourceOf`, for the download.
  */
+import { splitDacpacUri } from '../../domain/dacpacUriQuery';
 import { ConflictError, NotFoundError } from '../../domain/errors';
 import type { ListQuery, Page } from '../../domain/schemas/common';
 import type { Content } from '../../domain/schemas/content';
@@ -13,11 +16,22 @@ import { withControlRetry } from '../sqlErrors';
 
 export type ContentType = Content['type'];
 
-/** What a version holds: the script text or the DACPAC URI, whichever the content's type takes. */
+/**
+ * What a version holds: the script text or the DACPAC URI, whichever the content's type takes.
+ * `dacpacUri` is the URI without its query; the query, if any, comes already protected
+ * (PasswordProtector under dacpacQuerySecretName) as `dacpacQuerySecret`.
+ */
 export interface ContentBody {
   commandText?: string;
   dacpacUri?: string;
+  dacpacQuerySecret?: string;
   comment?: string;
+}
+
+/** For the download only: the URI without its query and the query as stored (protected), or null. */
+export interface StoredDacpacSource {
+  dacpacUri: string;
+  dacpacQuerySecret: string | null;
 }
 
 export interface NewContentRow extends ContentBody {
@@ -28,13 +42,14 @@ export interface NewContentRow extends ContentBody {
 
 type VersionRow = ContentVersionTable & { type: string };
 
-function toContent(row: VersionRow): Content {
+function toContent(row: Omit<VersionRow, 'dacpacQuerySecret'>): Content {
   return {
     name: row.contentName,
     type: row.type as ContentType,
     version: Number(row.version),
     ...(row.commandText !== null ? { commandText: row.commandText } : {}),
-    ...(row.dacpacUri !== null ? { dacpacUri: row.dacpacUri } : {}),
+    // Split again on the way out: a row from before migration 0008 may still hold its query until the next start moves it.
+    ...(row.dacpacUri !== null ? { dacpacUri: splitDacpacUri(row.dacpacUri).shown } : {}),
     comment: row.comment,
     createdAt: row.createdAt,
   };
@@ -62,6 +77,7 @@ export function contentStore({ db, dialect }: ControlDatabase) {
         version: 1,
         commandText: c.commandText ?? null,
         dacpacUri: c.dacpacUri ?? null,
+        dacpacQuerySecret: c.dacpacQuerySecret ?? null,
         comment: c.comment ?? null,
         createdAt: c.now,
         type: c.type,
@@ -91,6 +107,54 @@ export function contentStore({ db, dialect }: ControlDatabase) {
         throw new NotFoundError('Content version', `${name}/${version}`);
       }
       return toContent(row);
+    },
+
+    /**
+     * For fetching a DACPAC only: the URI without its query and the protected query of one
+     * version. NotFoundError for a missing version or a script content.
+     */
+    async dacpacSourceOf(name: string, version: number): Promise<StoredDacpacSource> {
+      const row = await withControlRetry(() =>
+        db.selectFrom('contentVersions').select(['dacpacUri', 'dacpacQuerySecret']).where('contentName', '=', name).where('version', '=', version).executeTakeFirst(),
+      );
+      if (!row || row.dacpacUri === null) throw new NotFoundError('DACPAC content version', `${name}/${version}`);
+      return { dacpacUri: row.dacpacUri, dacpacQuerySecret: row.dacpacQuerySecret };
+    },
+
+    /**
+     * Moves the query of every DACPAC URI still stored in clear (rows written before migration
+     * 0008) into the protected column; `protect(contentName, query)` returns the stored form.
+     * Run at start-up right after the migrations, which have no protector. Each row is updated
+     * only if its URI is still the one read, so two hosts starting at once do not protect it
+     * twice. Returns how many rows were moved.
+     */
+    async protectClearDacpacQueries(protect: (contentName: string, query: string) => Promise<string>): Promise<number> {
+      const rows = await withControlRetry(() =>
+        db
+          .selectFrom('contentVersions')
+          .select(['contentName', 'version', 'dacpacUri'])
+          .where('dacpacUri', 'like', '%?%')
+          .where('dacpacQuerySecret', 'is', null)
+          .execute(),
+      );
+      let moved = 0;
+      for (const row of rows) {
+        const { shown, query } = splitDacpacUri(row.dacpacUri!);
+        if (query === null) continue;
+        const secret = await protect(row.contentName, query);
+        const result = await withControlRetry(() =>
+          db
+            .updateTable('contentVersions')
+            .set({ dacpacUri: shown, dacpacQuerySecret: secret })
+            .where('contentName', '=', row.contentName)
+            .where('version', '=', Number(row.version))
+            .where('dacpacUri', '=', row.dacpacUri)
+            .where('dacpacQuerySecret', 'is', null)
+            .executeTakeFirst(),
+        );
+        moved += Number(result.numUpdatedRows);
+      }
+      return moved;
     },
 
     async exists(name: string): Promise<boolean> {
@@ -167,6 +231,7 @@ export function contentStore({ db, dialect }: ControlDatabase) {
               version: Number(content.latestVersion),
               commandText: body.commandText ?? null,
               dacpacUri: body.dacpacUri ?? null,
+              dacpacQuerySecret: body.dacpacQuerySecret ?? null,
               comment: body.comment ?? null,
               createdAt: body.now,
             };

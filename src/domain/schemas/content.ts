@@ -2,7 +2,10 @@ import { z } from 'zod';
 import { Name, Timestamp } from './common';
 
 const CommandText = z.string().min(1).max(1_000_000);
-const DacpacUri = z.url({ protocol: /^https?$/, message: 'must be an http(s) URI' }).max(2048);
+const DacpacUri = z
+  .url({ protocol: /^https?$/, message: 'must be an http(s) URI' })
+  .max(2048)
+  .meta({ description: 'https URI of the .dacpac, with a read SAS token or a blob of the app\'s own storage. The query (the SAS token) is stored protected and never returned.' });
 const Comment = z.string().max(4000);
 
 export const ContentType = z.enum(['script', 'dacpac']);
@@ -30,7 +33,10 @@ export const Content = z
     type: ContentType,
     version: z.number().int(),
     commandText: z.string().optional(),
-    dacpacUri: z.string().optional(),
+    dacpacUri: z
+      .string()
+      .optional()
+      .meta({ description: 'The DACPAC URI without its query: a SAS token given when writing is stored protected, like a password, and never returned.' }),
     comment: z.string().nullable(),
     createdAt: Timestamp,
   })

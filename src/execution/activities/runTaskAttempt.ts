@@ -95,7 +95,7 @@ export function runTaskAttemptActivity(services: Services, options: RunTaskOptio
       }
       const content = await contentStore(services.control).getVersion(child.contentName, child.contentVersion);
       if (content.type === 'dacpac') {
-        const messages = await applyDacpacContent(services, { dacpacUri: content.dacpacUri!, database, credential, signal: controller.signal, timeoutMs });
+        const messages = await applyDacpacContent(services, { content, database, credential, signal: controller.signal, timeoutMs });
         if (stopped) return outcome(stopped, false, STOP_MESSAGES[stopped]);
         return { outcome: { lifecycle: 'Succeeded', retryable: false, message: null }, output: child.captureOutput ? captureOutput({ resultSets: [], messages }) : null };
       }
