@@ -13,9 +13,9 @@ import os from 'node:os';
 import { stopError } from './attemptBounds';
 import type { RunOptions } from './driver';
 
-/** Attempt processes at once by default: SQLite works on local files, so beyond twice the cores more processes only add memory. */
+/** Worker processes at once by default (busy and idle, see sqliteWorkerPool.ts): SQLite works on local files, so beyond twice the cores more processes only add memory. */
 export const DEFAULT_SQLITE_PROCESSES = Math.max(4, 2 * (os.availableParallelism?.() ?? os.cpus().length));
-/** Resident memory one attempt process may reach before it is killed (MB). */
+/** Resident memory a worker process may reach during an attempt before it is killed (MB); past half of it after an attempt, it is not used again. */
 export const DEFAULT_SQLITE_PROCESS_MEMORY_MB = 512;
 
 export interface ProcessSlots {
