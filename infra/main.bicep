@@ -51,8 +51,58 @@ param elasticPremiumSku string = 'EP1'
 @description('Optional. Custom container image (registry/name:tag) for Elastic Premium, e.g. one that adds sqlpackage; the user-assigned identity pulls it (grant it AcrPull on the registry). Empty: the app runs from its code package.')
 param containerImage string = ''
 
-@description('Optional. Path of sqlpackage inside the custom container image; set as SQLPACKAGE_PATH when containerImage is given.')
+@description('Optional. Path of sqlpackage inside the custom container image; set as SQLPACKAGE_PATH when containerImage is given. Default: /opt/sqlpackage/sqlpackage.')
 param sqlpackagePath string = '/opt/sqlpackage/sqlpackage'
+
+@description('Optional. Resource id of the Azure Container Registry that holds containerImage. Given: the app identity gets AcrPull on it in this same provision, before the app is created, so a fresh environment needs no earlier run (the deployer needs Owner or User Access Administrator on the registry). Empty: grant AcrPull yourself (docs/azure.md).')
+param containerRegistryResourceId string = ''
+
+// Operational settings of the product (src/config.ts). Set here, not in the portal: the app
+// settings resource is written whole at every provision, so a value changed only in the portal
+// is undone by the next `azd provision`; main.bicepparam reads each from the azd environment.
+
+@description('Optional. HISTORY_RETENTION: how long finished executions are kept, an ISO 8601 duration. Product default: P45D.')
+param historyRetention string = 'P45D'
+
+@minValue(1)
+@maxValue(10000)
+@description('Optional. DEFAULT_MAX_PARALLELISM: databases a job runs on at once when its policy sets no limit. Product default: 100.')
+param defaultMaxParallelism int = 100
+
+@allowed([
+  'debug'
+  'info'
+  'warn'
+  'error'
+  'silent'
+])
+@description('Optional. LOG_LEVEL of the app\'s own log lines. Product default: info.')
+param logLevel string = 'info'
+
+@description('Optional. DACPAC_ALLOWED_HOSTS: comma-separated hosts a DACPAC may be fetched from (name, *.suffix, optional :port). Empty: this cloud\'s blob endpoints, *.blob.<storage suffix> (the product\'s default, *.blob.core.windows.net, in the public cloud).')
+param dacpacAllowedHosts string = ''
+
+@allowed([
+  'strict'
+  'true'
+  'false'
+])
+@description('Optional. SQLSERVER_ENCRYPT of connections to SQL Server targets: strict (TDS 8), true (TLS required) or false (test servers only). Product default: true.')
+param sqlServerEncrypt string = 'true'
+
+@description('Optional. SQLSERVER_TRUST_SERVER_CERTIFICATE: accept a SQL Server target\'s certificate without validating it (test servers only). Product default: false.')
+param sqlServerTrustServerCertificate bool = false
+
+@allowed([
+  'disable'
+  'require'
+  'verify-full'
+])
+@description('Optional. POSTGRES_SSLMODE of connections to PostgreSQL targets. Product default on Azure: verify-full.')
+param postgresSslMode string = 'verify-full'
+
+@description('Optional. SQLITE_TARGETS_ENABLED: allow SQLite file targets, which exist only on the instance\'s own disk (for tests). Product default on Azure: false.')
+param sqliteTargetsEnabled bool = false
 
 @minValue(40)
 @maxValue(1000)
@@ -110,12 +160,16 @@ var names = {
   storage: 'st${resourceToken}'
   keyVault: 'kv-${resourceToken}'
   sqlServer: 'sql-${resourceToken}'
-  plan: 'plan-${resourceToken}'
+  // Each SKU its own plan: Azure cannot turn an FC1 plan into EP1 in place. The Flex name is the one earlier versions used.
+  plan: hostingPlan == 'FlexConsumption' ? 'plan-${resourceToken}' : 'plan-ep-${resourceToken}'
   functionApp: 'func-${resourceToken}'
   virtualNetwork: 'vnet-${resourceToken}'
   deploymentContainer: 'app-package-${resourceToken}'
 }
 var usesContainer = hostingPlan == 'ElasticPremium' && !empty(containerImage)
+var grantsAcrPull = usesContainer && !empty(containerRegistryResourceId)
+// /subscriptions/<sub>/resourceGroups/<rg>/providers/Microsoft.ContainerRegistry/registries/<name>
+var registryIdParts = split(containerRegistryResourceId, '/')
 
 // ============== //
 // Resources      //
@@ -235,6 +289,16 @@ module network 'modules/network.bicep' = if (enablePrivateEndpoints) {
   }
 }
 
+// AcrPull for the app identity on the registry of its image, in the registry's resource group.
+module acrPull 'modules/acrPull.bicep' = if (grantsAcrPull) {
+  name: 'acrPull'
+  scope: resourceGroup(grantsAcrPull ? registryIdParts[2] : subscription().subscriptionId, grantsAcrPull ? registryIdParts[4] : resourceGroup().name)
+  params: {
+    registryName: grantsAcrPull ? last(registryIdParts) : ''
+    principalId: identity.outputs.principalId
+  }
+}
+
 module functionApp 'modules/functionApp.bicep' = {
   name: 'functionApp'
   params: {
@@ -262,19 +326,25 @@ module functionApp 'modules/functionApp.bicep' = {
         KEY_VAULT_URL: keyVault.outputs.uri
         AZURE_CLIENT_ID: identity.outputs.clientId
         DURABLE_TASK_HUB_NAME: durableTaskHubName
-        SQLITE_TARGETS_ENABLED: 'false'
-        // Blob endpoints of this cloud only (core.windows.net in the public one): a DACPAC comes from no other host.
-        DACPAC_ALLOWED_HOSTS: '*.blob.${environment().suffixes.storage}'
-        LOG_LEVEL: 'info'
+        SQLITE_TARGETS_ENABLED: string(sqliteTargetsEnabled)
+        // Blob endpoints of this cloud only (core.windows.net in the public one) unless the operator lists others.
+        DACPAC_ALLOWED_HOSTS: empty(dacpacAllowedHosts) ? '*.blob.${environment().suffixes.storage}' : dacpacAllowedHosts
+        LOG_LEVEL: logLevel
+        HISTORY_RETENTION: historyRetention
+        DEFAULT_MAX_PARALLELISM: string(defaultMaxParallelism)
+        SQLSERVER_ENCRYPT: sqlServerEncrypt
+        SQLSERVER_TRUST_SERVER_CERTIFICATE: string(sqlServerTrustServerCertificate)
+        POSTGRES_SSLMODE: postgresSslMode
       },
       // Without it, the app believes x-ms-client-principal only when the platform says WEBSITE_AUTH_ENABLED=True.
       empty(authClientId) ? {} : { TRUST_CLIENT_PRINCIPAL: 'true' },
       usesContainer ? { SQLPACKAGE_PATH: sqlpackagePath } : {}
     )
   }
-  // The app starts using storage, the vault and the database as soon as it exists.
+  // The app starts using storage, the vault and the database as soon as it exists, and pulls its image at once.
   dependsOn: [
     roles
+    acrPull
   ]
 }
 

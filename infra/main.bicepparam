@@ -17,3 +17,16 @@ param enablePrivateEndpoints = bool(readEnvironmentVariable('ENABLE_PRIVATE_ENDP
 param authClientId = readEnvironmentVariable('AUTH_CLIENT_ID', '')
 param enableKeyVaultPurgeProtection = bool(readEnvironmentVariable('ENABLE_KEY_VAULT_PURGE_PROTECTION', 'true'))
 param allowedClientIp = readEnvironmentVariable('ALLOWED_CLIENT_IP', '')
+param containerRegistryResourceId = readEnvironmentVariable('CONTAINER_REGISTRY_RESOURCE_ID', '')
+
+// Operational settings of the app: `azd env set HISTORY_RETENTION P30D && azd provision` keeps a
+// value across provisions (one changed only in the portal is undone by the next provision).
+param historyRetention = readEnvironmentVariable('HISTORY_RETENTION', 'P45D')
+param defaultMaxParallelism = int(readEnvironmentVariable('DEFAULT_MAX_PARALLELISM', '100'))
+param logLevel = readEnvironmentVariable('LOG_LEVEL', 'info')
+param dacpacAllowedHosts = readEnvironmentVariable('DACPAC_ALLOWED_HOSTS', '')
+param sqlServerEncrypt = readEnvironmentVariable('SQLSERVER_ENCRYPT', 'true')
+param sqlServerTrustServerCertificate = bool(readEnvironmentVariable('SQLSERVER_TRUST_SERVER_CERTIFICATE', 'false'))
+param postgresSslMode = readEnvironmentVariable('POSTGRES_SSLMODE', 'verify-full')
+param sqliteTargetsEnabled = bool(readEnvironmentVariable('SQLITE_TARGETS_ENABLED', 'false'))
+param sqlpackagePath = readEnvironmentVariable('SQLPACKAGE_PATH', '/opt/sqlpackage/sqlpackage')

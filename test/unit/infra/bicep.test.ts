@@ -91,8 +91,11 @@ describe('Bicep templates', () => {
         checked.push(`${relative(file)}:${symbol}->${scope!.text}`);
       }
     }
-    expect(checked.length).toBeGreaterThanOrEqual(3);
-    expect(files.map(text).join('\n')).not.toMatch(/scope:\s*(subscription|resourceGroup)\(/);
+    expect(checked.length).toBeGreaterThanOrEqual(4);
+    // A module may be deployed into another resource group (the registry's); a role assignment never is.
+    const resources: string[] = [];
+    for (const file of files) resources.push(...descendants((await tree(file)).rootNode, 'resource_declaration').map((d) => d.text));
+    expect(resources.join('\n')).not.toMatch(/scope:\s*(subscription|resourceGroup)\(/);
   });
 
   it('gives the app identity the storage, Key Vault and telemetry roles it needs', () => {
@@ -141,8 +144,117 @@ describe('Bicep templates', () => {
     expect(m).toMatch(/KEY_VAULT_URL: keyVault\.outputs\.uri/);
     expect(m).toMatch(/AZURE_CLIENT_ID: identity\.outputs\.clientId/);
     expect(m).toMatch(/DURABLE_TASK_HUB_NAME: durableTaskHubName/);
-    expect(m).toMatch(/SQLITE_TARGETS_ENABLED: 'false'/);
-    expect(m).toMatch(/DACPAC_ALLOWED_HOSTS: '\*\.blob\.\$\{environment\(\)\.suffixes\.storage\}'/);
+    expect(m).toMatch(/SQLITE_TARGETS_ENABLED: string\(sqliteTargetsEnabled\)/);
+    expect(m).toMatch(/DACPAC_ALLOWED_HOSTS: empty\(dacpacAllowedHosts\) \? '\*\.blob\.\$\{environment\(\)\.suffixes\.storage\}' : dacpacAllowedHosts/);
+  });
+
+  /** The keys of the Settings object src/config.ts parses: every setting the product reads. */
+  const configSettings = (): string[] => {
+    const config = text(path.join(INFRA, '..', 'src', 'config.ts'));
+    const body = /const Settings = z\.object\(\{([\s\S]*?)\n\}\);/.exec(config)![1];
+    return [...body.matchAll(/^ {2}([A-Za-z_]+):/gm)].map((m) => m[1]);
+  };
+
+  /** `KEY: value` pairs of the app settings main.bicep hands the Function App (the appSettings union). */
+  async function appSettingsOfMain(): Promise<Map<string, SyntaxNode>> {
+    const root = (await tree(main)).rootNode;
+    const functionApp = descendants(root, 'module_declaration').find((m) => m.namedChildren[0]?.text === 'functionApp')!;
+    const appSettings = descendants(functionApp, 'object_property').find((p) => p.namedChildren[0]?.text === 'appSettings')!;
+    const pairs = new Map<string, SyntaxNode>();
+    for (const p of descendants(appSettings, 'object_property')) {
+      const key = p.namedChildren[0]?.text;
+      if (key && /^[A-Z][A-Za-z_]+$/.test(key)) pairs.set(key, p.namedChildren[1]!);
+    }
+    return pairs;
+  }
+
+  // Settings the Function App takes from what the template creates, not from an operator's choice.
+  const FROM_RESOURCES: Record<string, string> = {
+    CONTROL_DB: 'the SQL server and database the template creates',
+    SECRETS_PROVIDER: 'the Key Vault the template creates',
+    KEY_VAULT_URL: 'the Key Vault the template creates',
+    AzureWebJobsStorage__accountName: 'the host storage account (functionApp.bicep)',
+  };
+  // Settings the product reads that have no meaning in Azure, so the template sets none.
+  const NOT_IN_AZURE: Record<string, string> = {
+    ELASTIC_JOBS_DATA_DIR: 'local host data folder',
+    PORT: 'local host listener',
+    ELASTIC_JOBS_API_KEY: 'local host key; Azure uses function keys',
+    ELASTIC_JOBS_READER_API_KEY: 'local host key; Azure uses function keys',
+    ELASTIC_JOBS_MASTER_KEY: 'local protector; Azure keeps secrets in Key Vault',
+    SQLITE_TARGETS_ROOT: 'local SQLite folder',
+    WEBSITE_AUTH_ENABLED: 'set by App Service itself',
+    TRUST_CLIENT_PRINCIPAL: 'follows authClientId',
+  };
+
+  it('classifies every setting src/config.ts reads: an operator parameter, the created resources, or not used in Azure', () => {
+    const settings = configSettings();
+    expect(settings).toEqual(expect.arrayContaining(['HISTORY_RETENTION', 'DEFAULT_MAX_PARALLELISM', 'LOG_LEVEL', 'DACPAC_ALLOWED_HOSTS']));
+    expect(settings.length).toBeGreaterThan(15);
+    const known = new Set([...Object.keys(FROM_RESOURCES), ...Object.keys(NOT_IN_AZURE), ...OPERATIONAL]);
+    expect(settings.filter((s) => !known.has(s))).toEqual([]);
+  });
+
+  const OPERATIONAL = [
+    'HISTORY_RETENTION',
+    'DEFAULT_MAX_PARALLELISM',
+    'LOG_LEVEL',
+    'DACPAC_ALLOWED_HOSTS',
+    'SQLSERVER_ENCRYPT',
+    'SQLSERVER_TRUST_SERVER_CERTIFICATE',
+    'POSTGRES_SSLMODE',
+    'SQLITE_TARGETS_ENABLED',
+    'SQLPACKAGE_PATH',
+  ];
+
+  it('sets every operational setting of src/config.ts from a described parameter of main.bicep, which main.bicepparam reads from the azd environment', async () => {
+    const root = (await tree(main)).rootNode;
+    const parameters = new Map(descendants(root, 'parameter_declaration').map((p) => [p.namedChildren[0]!.text, p]));
+    const settings = await appSettingsOfMain();
+    const params = text(path.join(INFRA, 'main.bicepparam'));
+    const problems: string[] = [];
+    for (const setting of OPERATIONAL) {
+      const value = settings.get(setting);
+      if (!value) {
+        problems.push(`${setting}: not set`);
+        continue;
+      }
+      const used = descendants(value, 'identifier').map((i) => i.text).concat(value.type === 'identifier' ? [value.text] : []);
+      const parameter = used.find((u) => parameters.has(u));
+      if (!parameter) {
+        problems.push(`${setting}: set without a parameter (${value.text})`);
+        continue;
+      }
+      const description = descriptionOf(parameters.get(parameter)!) ?? '';
+      if (!/^Optional\. /.test(description) || !/default/i.test(description)) problems.push(`${setting}: ${parameter} is not described with the product's default`);
+      if (!new RegExp(`^param ${parameter} = .*readEnvironmentVariable\\('${setting}'`, 'm').test(params)) problems.push(`${setting}: main.bicepparam does not read ${parameter} from ${setting}`);
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('gives each hosting plan SKU its own plan name (Azure cannot change FC1 to EP1 in place)', async () => {
+    const root = (await tree(main)).rootNode;
+    const names = descendants(root, 'object_property').find((p) => p.namedChildren[0]?.text === 'plan' && p.parent?.parent?.text.includes('functionApp:'))!;
+    const value = names.namedChildren[1]!;
+    expect(value.type).toBe('ternary_expression');
+    const [condition, flex, premium] = value.namedChildren;
+    expect(condition.text).toBe("hostingPlan == 'FlexConsumption'");
+    expect(flex.text).not.toBe(premium.text);
+    expect(flex.text).toBe("'plan-${resourceToken}'");
+    expect(premium.text).toMatch(/^'plan-ep-\$\{resourceToken\}'$/);
+    const app = text(path.join(INFRA, 'modules/functionApp.bicep'));
+    expect(app).toMatch(/name: planName/);
+  });
+
+  it('grants AcrPull on the image registry in the same provision, before the app pulls', async () => {
+    const acr = text(path.join(INFRA, 'modules/acrPull.bicep'));
+    expect(acr).toContain('7f951dda-4ed3-4680-a7ca-43fe172d538d'); // AcrPull
+    const root = (await tree(main)).rootNode;
+    const functionApp = descendants(root, 'module_declaration').find((m) => m.namedChildren[0]?.text === 'functionApp')!;
+    const dependsOn = propertyValue(bodyOf(functionApp)!, 'dependsOn');
+    expect(dependsOn?.text).toMatch(/\bacrPull\b/);
+    const module = descendants(root, 'module_declaration').find((m) => m.namedChildren[0]?.text === 'acrPull')!;
+    expect(module.text).toMatch(/principalId: identity\.outputs\.principalId/);
   });
 
   it('outputs the app URL and the names of what it created', async () => {
