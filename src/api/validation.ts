@@ -26,6 +26,9 @@ function collect(issues: Issue[], prefix: PropertyKey[], out: FieldError[]): voi
     } else if (issue.code === 'invalid_union' && issue.errors.length > 0) {
       // "Invalid input" says nothing: report what is wrong in the shape the caller was going for.
       collect(closestBranch(issue.errors), path, out);
+    } else if (issue.code === 'invalid_type' && / received undefined$/.test(issue.message)) {
+      // zod words a missing field "Invalid input: expected string, received undefined".
+      out.push({ path: base, message: `is required (${issue.expected})` });
     } else {
       out.push({ path: base, message: issue.message });
     }

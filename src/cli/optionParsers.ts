@@ -87,6 +87,20 @@ export function timestamp(text: string): string {
   return iso;
 }
 
+/**
+ * A time for a window over the past (`execution list --since`): a timestamp by the rule above,
+ * or a duration by the rule of isoDuration meaning that long before now (`1h`, `P1D`).
+ */
+export function timeOrAgo(text: string): string {
+  let ms: number | undefined;
+  try {
+    ms = durationMs(text);
+  } catch {
+    return timestamp(text);
+  }
+  return new Date(Date.now() - ms).toISOString();
+}
+
 const UNITS: Record<string, 'minute' | 'hour' | 'day' | 'week' | 'month'> = {
   m: 'minute',
   min: 'minute',

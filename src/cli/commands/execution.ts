@@ -8,7 +8,7 @@ import { segment } from '../apiClient';
 import { EXIT_CODE_HELP } from '../exitCodes';
 import { followExecution } from '../followExecution';
 import { countsOf, targetLabel, targetsOf } from '../liveView';
-import { collect, durationMs, timestamp } from '../optionParsers';
+import { collect, durationMs, timeOrAgo } from '../optionParsers';
 import { shortTime, type Column, type Field } from '../output';
 import type { Runtime } from '../session';
 import { resolveTargetId } from '../targetReference';
@@ -95,8 +95,8 @@ export function registerExecutionCommands(program: Command, runtime: Runtime): v
     .option('--parent <id>', 'the children of this execution')
     .option('--children', 'include child executions, not only top-level ones')
     .option('-l, --lifecycle <lifecycle>', 'only these lifecycles (repeatable, or comma-separated: Failed,TimedOut); finished ones need no --all', collect)
-    .option('--since <time>', 'only executions created at or after this ISO 8601 time with a zone', timestamp)
-    .option('--until <time>', 'only executions created before this ISO 8601 time with a zone', timestamp)
+    .option('--since <time>', 'only executions created at or after this ISO 8601 time with a zone, or this long ago (1h, 2d)', timeOrAgo)
+    .option('--until <time>', 'only executions created before this ISO 8601 time with a zone, or this long ago (1h, 2d)', timeOrAgo)
     .action(async (opts: ListOptions, command: Command) => {
       const session = runtime.session(command);
       const query = {

@@ -30,7 +30,10 @@ export function registerServiceCommands(program: Command, runtime: Runtime): voi
     .description('what this key or identity may do: read, operate or admin')
     .action(async (_opts: unknown, command: Command) => {
       const session = runtime.session(command);
-      session.out.item(await session.client.get<{ access: string }>('caller'), [{ label: 'Access', value: (c) => c.access }]);
+      session.out.item(await session.client.get<{ access: string; role: string }>('caller'), [
+        { label: 'Role', value: (c) => c.role },
+        { label: 'Access', value: (c) => c.access },
+      ]);
     });
 
   program

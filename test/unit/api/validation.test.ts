@@ -18,3 +18,9 @@ describe('field errors of a union', () => {
     expect(errorsOf(CreateTarget, { type: 'database', serverName: 's' }).map((e) => e.path)).toEqual(['body.databaseName']);
   });
 });
+
+describe('a missing field', () => {
+  it('is "required", with the kind of value it takes, not zod\'s "received undefined"', () => {
+    expect(errorsOf(CreateTarget, { type: 'database', serverName: 's' })).toEqual([{ path: 'body.databaseName', message: 'is required (string)' }]);
+  });
+});

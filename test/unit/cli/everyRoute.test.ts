@@ -142,6 +142,14 @@ describe('the commands added for routes that had none', () => {
     expect(api.requests[0].query).toMatchObject({ lifecycle: 'Failed,TimedOut', createdAfter: '2026-11-01T00:00:00Z', createdBefore: '2026-11-02T00:00:00+01:00' });
   });
 
+  it('execution list takes "this long ago" for the window too (--since 1h)', async () => {
+    const before = Date.now();
+    await runCli(api, ['execution', 'list', '--all', '--since', '1h']);
+    const after = Date.parse(api.requests[0].query.createdAfter as string);
+    expect(after).toBeGreaterThanOrEqual(before - 3_600_000 - 1_000);
+    expect(after).toBeLessThanOrEqual(Date.now() - 3_600_000 + 1_000);
+  });
+
   it('schedule set sends only what changes, --no-end clears the end', async () => {
     await runCli(api, ['schedule', 'set', 'nightly', '--cron', '0 3 * * *', '--no-end']);
     expect(api.requests[0]).toMatchObject({ method: 'PUT', path: '/api/schedules/nightly', body: { cron: '0 3 * * *', endTime: null } });

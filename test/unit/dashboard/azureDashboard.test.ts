@@ -30,12 +30,12 @@ const CANCEL = 'executions/3f1a6b3e-0000-4000-8000-000000000001/cancel';
 describe('the dashboard API in Azure', () => {
   test('a signed-in reader reads its role and may not cancel', async () => {
     const reader = { [CLIENT_PRINCIPAL_HEADER]: principal(['Jobs.Reader']) };
-    expect(await call(TRUSTED, 'GET', 'caller', reader)).toEqual({ status: 200, body: { access: 'read' } });
+    expect(await call(TRUSTED, 'GET', 'caller', reader)).toEqual({ status: 200, body: { access: 'read', role: 'reader' } });
     expect((await call(TRUSTED, 'POST', CANCEL, reader)).status).toBe(403);
   });
 
   test('an operator is an operator', async () => {
-    expect((await call(TRUSTED, 'GET', 'caller', { [CLIENT_PRINCIPAL_HEADER]: principal(['Jobs.Operator']) })).body).toEqual({ access: 'operate' });
+    expect((await call(TRUSTED, 'GET', 'caller', { [CLIENT_PRINCIPAL_HEADER]: principal(['Jobs.Operator']) })).body).toEqual({ access: 'operate', role: 'operator' });
   });
 
   test('a function key alone does not open it: a session is required', async () => {
