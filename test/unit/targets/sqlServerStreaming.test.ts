@@ -165,7 +165,8 @@ describe('a SQL Server batch read as a stream', () => {
     const keeper = createOutputKeeper<MssqlColumn[]>({ keepResultSets: 'first' });
     const request = scriptRequest(parentOver(connection));
     const running = runStreamedBatch(request, 'SELECT ... WAITFOR', keeper);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // Cancel once the two rows have arrived (a fixed sleep raced them on a loaded machine).
+    for (let waited = 0; (keeper.output().resultSets[0]?.rows.length ?? 0) < 2 && waited < 5_000; waited += 5) await new Promise((resolve) => setTimeout(resolve, 5));
     request.cancel();
     await expect(running).rejects.toMatchObject({ code: 'ECANCEL' });
     expect(keeper.output().resultSets[0].rows).toEqual([[1], [2]]);
