@@ -55,7 +55,7 @@ export function timingOfNewSchedule(body: CreateSchedule, now: Date): ScheduleTi
  * cron switches the schedule to that kind (and naming two of them is refused). The result must
  * be a valid schedule on its own: a one-time schedule has no endTime and no time zone.
  */
-export function timingAfterUpdate(current: ScheduleTiming, body: UpdateSchedule): ScheduleTiming {
+export function timingAfterUpdate(current: ScheduleTiming, body: UpdateSchedule, now: Date): ScheduleTiming {
   const named: Kind[] = [];
   if (body.oneTime === true) named.push('oneTime');
   if (body.interval !== undefined) named.push('interval');
@@ -69,6 +69,14 @@ export function timingAfterUpdate(current: ScheduleTiming, body: UpdateSchedule)
   const changed = (field: string) => (body as Record<string, unknown>)[field] !== undefined;
 
   if (kind !== 'cron' && body.timeZone !== undefined) fail([{ path: 'body.timeZone', message: 'applies to cron schedules only' }]);
+  // As at creation, a change that leaves the schedule unable to fire is refused with the reason
+  // (only what this request changes is judged, so a schedule that already fired can still be edited otherwise).
+  if (changed('endTime') && endTime !== null && Date.parse(endTime) <= now.getTime()) {
+    fail([{ path: 'body.endTime', message: `is in the past (now is ${now.toISOString()}): the schedule would never fire` }]);
+  }
+  if (kind === 'oneTime' && (changed('startTime') || changed('oneTime')) && Date.parse(startTime) <= now.getTime()) {
+    fail([{ path: 'body.startTime', message: `is in the past (now is ${now.toISOString()}): a one-time schedule would never fire` }]);
+  }
   if (kind === 'oneTime') {
     if (endTime !== null) fail([{ path: 'body.endTime', message: body.endTime === undefined ? 'a one-time schedule has no endTime: send endTime: null' : 'a one-time schedule has no endTime' }]);
     return { oneTime: true, interval: null, cron: null, timeZone: null, startTime, endTime: null };

@@ -64,8 +64,9 @@ export const updateSchedule = defineRoute({
   success: { status: 200, schema: Schedule },
   async handle({ params, body, services }) {
     const store = scheduleStore(services.control);
-    const timing = timingAfterUpdate(await store.get(params.name), body);
-    return { status: 200, body: await store.replaceTiming(params.name, timing, isoTimestamp(services.clock.now())) };
+    const now = services.clock.now();
+    const timing = timingAfterUpdate(await store.get(params.name), body, now);
+    return { status: 200, body: await store.replaceTiming(params.name, timing, isoTimestamp(now)) };
   },
 });
 

@@ -112,6 +112,8 @@ describe.each(CONTROL_DIALECTS)('schedules API on %s', (dialect) => {
     ['an unknown time zone with a cron', { cron: '0 12 * * *', timeZone: 'Mars/Olympus' }, ['body.timeZone']],
     ['an unknown field', { colour: 'red' }, ['body.colour']],
     ['a count of zero', { interval: { unit: 'minute', count: 0 } }, ['body.interval.count']],
+    ['an endTime already passed (it would never fire again)', { startTime: '2026-10-01T00:00:00Z', endTime: '2026-11-01T00:00:00Z' }, ['body.endTime']],
+    ['a switch to one-time at a time already passed', { oneTime: true, startTime: '2026-11-01T00:00:00Z', endTime: null }, ['body.startTime']],
   ])('refuses a PUT %s with 400 and changes nothing', async (_label, body, paths) => {
     await api.call('POST', 'schedules', { body: { name: 'kept', interval: { unit: 'minute', count: 10 }, startTime: '2026-12-01T00:00:00Z', endTime: '2027-12-01T00:00:00Z' } });
     const before = await stored('kept');
