@@ -3,7 +3,8 @@
  * database alone. Every child ends terminal exactly once, every attempt is on record once, and
  * the job ends Succeeded.
  */
-import { createDatabase, dropDatabase, pgServerName, uniqueDatabaseName } from '../support/postgres';
+import { createDatabase, dropDatabase, uniqueDatabaseName } from '../support/postgres';
+import { createPostgresCollection } from '../support/postgresCollection';
 import { jsonClient } from '../support/httpClient';
 import { startLocalHost, type RunningLocalHost } from '../support/localHost';
 
@@ -31,11 +32,7 @@ describe('crash recovery of the local host', () => {
       type: 'script',
       commandText: 'SELECT pg_sleep(0.4);\nGO\nCREATE TABLE IF NOT EXISTS marks (at timestamptz DEFAULT now());\nINSERT INTO marks DEFAULT VALUES;',
     });
-    const collection = await api.ok('POST', 'targets', { type: 'customCollection', name: 'crash-fleet' });
-    for (const name of names) {
-      const db = await api.ok('POST', 'targets', { type: 'database', engine: 'postgres', serverName: pgServerName(), databaseName: name });
-      await api.ok('POST', `targets/${collection.id}/members`, { targetId: db.id });
-    }
+    const collectionId = await createPostgresCollection(api, 'crash-fleet', names);
     await api.ok('POST', 'execution-policies', {
       name: 'crash',
       jobTimeout: 'PT5M',
@@ -44,7 +41,7 @@ describe('crash recovery of the local host', () => {
       retryIntervalBackoffCoefficient: 2,
       maximumAttempts: 5,
     });
-    await api.ok('POST', 'jobs', { name: 'crash-job', contentName: 'slow-mark', credentialName: 'pg', targetId: collection.id, executionPolicyName: 'crash', maxParallelism: 5 });
+    await api.ok('POST', 'jobs', { name: 'crash-job', contentName: 'slow-mark', credentialName: 'pg', targetId: collectionId, executionPolicyName: 'crash', maxParallelism: 5 });
     const started = await api.ok('POST', 'jobs/crash-job/executions');
 
     // Kill it once some children are done and others are running.

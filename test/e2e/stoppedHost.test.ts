@@ -6,9 +6,10 @@
  * sampled by the attempts' session tags throughout).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { createPostgresCollection } from '../support/postgresCollection';
 import { jsonClient } from '../support/httpClient';
 import { startLocalHost, type RunningLocalHost } from '../support/localHost';
-import { adminQuery, createDatabase, dropDatabase, pgServerName, uniqueDatabaseName } from '../support/postgres';
+import { adminQuery, createDatabase, dropDatabase, uniqueDatabaseName } from '../support/postgres';
 
 const SCRIPT = 'SELECT pg_sleep(6);\nINSERT INTO runs DEFAULT VALUES;';
 
@@ -85,11 +86,7 @@ describe.each(['SIGTERM', 'SIGKILL'] as const)('a local host stopped with %s dur
     const api = jsonClient(host.url);
     await api.ok('POST', 'credentials', { name: 'pg', username: 'postgres', password: 'trust-auth-ignores-it', allowedServers: ['127.0.0.1*'] });
     await api.ok('POST', 'contents', { name: 'sleep-then-insert', type: 'script', commandText: SCRIPT });
-    const collection = await api.ok('POST', 'targets', { type: 'customCollection', name: 'stopped-fleet' });
-    for (const name of names) {
-      const db = await api.ok('POST', 'targets', { type: 'database', engine: 'postgres', serverName: pgServerName(), databaseName: name });
-      await api.ok('POST', `targets/${collection.id}/members`, { targetId: db.id });
-    }
+    const collectionId = await createPostgresCollection(api, 'stopped-fleet', names);
     await api.ok('POST', 'execution-policies', {
       name: 'four',
       jobTimeout: 'PT5M',
@@ -98,7 +95,7 @@ describe.each(['SIGTERM', 'SIGKILL'] as const)('a local host stopped with %s dur
       retryIntervalBackoffCoefficient: 2,
       maximumAttempts: 4,
     });
-    await api.ok('POST', 'jobs', { name: 'sleepy', contentName: 'sleep-then-insert', credentialName: 'pg', targetId: collection.id, executionPolicyName: 'four' });
+    await api.ok('POST', 'jobs', { name: 'sleepy', contentName: 'sleep-then-insert', credentialName: 'pg', targetId: collectionId, executionPolicyName: 'four' });
     const copies = sampleCopies(names);
     try {
       await stopAndResume(api, copies);

@@ -11,10 +11,9 @@ import { createLocalRuntime } from '../../../src/local/runtime';
 import { SecretStoreUnavailableError } from '../../../src/secrets/errors';
 import { createLocalKeyProtector } from '../../../src/secrets/localKeyProtector';
 import type { PasswordProtector } from '../../../src/secrets/passwordProtector';
-import { createPostgresDriver } from '../../../src/targets/postgresDriver';
-import type { TargetDrivers } from '../../../src/targets/registry';
 import { createApiHarness, type ApiHarness } from '../../support/apiHarness';
 import { CONTROL_DIALECTS } from '../../support/controlDatabases';
+import { postgresOnlyDrivers } from '../../support/postgresDrivers';
 import { adminQuery, createDatabase, dropDatabase, pgServerName, pgUrl, uniqueDatabaseName } from '../../support/postgres';
 import { startPrivatePostgres, type PrivatePostgres } from '../../support/privatePostgres';
 
@@ -70,14 +69,7 @@ describe.each(CONTROL_DIALECTS)('attempt outcomes on PostgreSQL through the loca
   let n = 0;
 
   beforeAll(async () => {
-    const postgres = createPostgresDriver({ connectTimeoutMs: 5_000, cancelGraceMs: 2_000 });
-    const drivers: TargetDrivers = {
-      driverFor: (engine) => {
-        if (engine !== 'postgres') throw new Error(`no ${engine} here`);
-        return postgres;
-      },
-      close: () => postgres.close(),
-    };
+    const drivers = postgresOnlyDrivers();
     const reading: PasswordProtector = {
       protect: (name, password) => protector.protect(name, password),
       unprotect: async (name, stored) => {

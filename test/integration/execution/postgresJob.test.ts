@@ -6,10 +6,9 @@
 import crypto from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createLocalRuntime } from '../../../src/local/runtime';
-import { createPostgresDriver } from '../../../src/targets/postgresDriver';
-import type { TargetDrivers } from '../../../src/targets/registry';
 import { createApiHarness, type ApiHarness } from '../../support/apiHarness';
 import { CONTROL_DIALECTS } from '../../support/controlDatabases';
+import { postgresOnlyDrivers } from '../../support/postgresDrivers';
 import { adminQuery, createDatabase, dropDatabase, pgServerName, uniqueDatabaseName } from '../../support/postgres';
 
 const ROLE = `ej_runner_${crypto.randomBytes(4).toString('hex')}`;
@@ -52,14 +51,7 @@ describe.each(CONTROL_DIALECTS)('PostgreSQL jobs through the local runtime on %s
   let n = 0;
 
   beforeAll(async () => {
-    const postgres = createPostgresDriver({ connectTimeoutMs: 5_000, cancelGraceMs: 2_000 });
-    const drivers: TargetDrivers = {
-      driverFor: (engine) => {
-        if (engine !== 'postgres') throw new Error(`no ${engine} here`);
-        return postgres;
-      },
-      close: () => postgres.close(),
-    };
+    const drivers = postgresOnlyDrivers();
     api = await createApiHarness(dialect, {
       drivers,
       orchestrations: (services) => {
