@@ -44,7 +44,7 @@ export function workerActivities(services: Services, stop: HostStop = workerStop
 export async function stopWorker(stop: HostStop = workerStop, waitMs = WORKER_STOP_WAIT_MS, logger?: Services['logger']): Promise<boolean> {
   stop.stop();
   const settled = await stop.settled(waitMs);
-  if (settled) logger?.info('Worker terminating: running attempts cancelled and recorded');
+  if (settled) logger?.info('Worker terminating: running attempts canceled and recorded');
   else logger?.warn('Worker terminating before every running attempt recorded itself; the next run of those attempts closes them as interrupted', { waitMs });
   return settled;
 }

@@ -11,7 +11,7 @@ export const INTERRUPTED_ATTEMPT_MESSAGE =
 
 /** An attempt the host stopped on purpose (SIGTERM/SIGINT): its statement was cancelled on the server first. */
 export const HOST_STOPPED_ATTEMPT_MESSAGE =
-  'The host stopped during this attempt; its statement was cancelled on the server, and the script may have run in part (whatever it committed before the cancel stays). The retry is a new attempt.';
+  'The host stopped during this attempt; its statement was canceled on the server, and the script may have run in part (whatever it committed before the cancel stays). The retry is a new attempt.';
 
 /** What every session of this product is called on a server when it runs no attempt (lists, shard maps, result writes). */
 export const SESSION_NAME = 'elastic-jobs';
