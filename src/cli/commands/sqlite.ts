@@ -7,9 +7,9 @@
  *
  * This is the one command that does not speak HTTP: it writes a file of the host it runs on.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
+import { createPrivateFile, makePrivateFolder } from '../../privateFiles';
 import { resolveSqliteFolder, sqliteLocationErrors } from '../../domain/sqliteTargetLocation';
 import { UsageError } from '../errorText';
 import { collect } from '../optionParsers';
@@ -49,10 +49,12 @@ export function registerSqliteCommands(program: Command, runtime: Runtime): void
         if (errors.length) throw new UsageError(errors.map((e) => `${e.path.replace('option.serverName', '--server').replace('option.databaseName', '--database')} ${e.message}`).join('; '));
       }
       const folder = resolveSqliteFolder(root, opts.server);
-      fs.mkdirSync(folder, { recursive: true });
+      // The same private modes as the host's own files: a first `sqlite create` may be what makes the data folder.
+      makePrivateFolder(folder);
       const { default: Database } = await import('better-sqlite3');
       for (const database of opts.database) {
         const file = path.join(folder, database);
+        createPrivateFile(file);
         const db = new Database(file);
         try {
           if (opts.sql) db.exec(opts.sql);
