@@ -3,7 +3,7 @@
  * database alone. Every child ends terminal exactly once, every attempt is on record once, and
  * the job ends Succeeded.
  */
-import { createDatabase, dropDatabase, uniqueDatabaseName } from '../support/postgres';
+import { createDatabase, dropDatabase, queryDatabase, uniqueDatabaseName } from '../support/postgres';
 import { createPostgresCollection } from '../support/postgresCollection';
 import { jsonClient } from '../support/httpClient';
 import { startLocalHost, type RunningLocalHost } from '../support/localHost';
@@ -73,21 +73,8 @@ describe('crash recovery of the local host', () => {
       expect(attempts.some((t) => t.lifecycle === 'InProgress' || t.lifecycle === 'Created')).toBe(false);
     }
     // A database whose attempt had committed before the crash is not run again.
-    const marks = await Promise.all(names.map(async (name) => (await queryIn(name, 'SELECT count(*)::int AS n FROM marks')).rows[0].n as number));
+    const marks = await Promise.all(names.map(async (name) => (await queryDatabase(name, 'SELECT count(*)::int AS n FROM marks')).rows[0].n as number));
     expect(marks.every((n) => n >= 1)).toBe(true);
     expect(marks.filter((n) => n === 1).length).toBeGreaterThanOrEqual(DATABASES - 5);
   }, 180_000);
 });
-
-async function queryIn(database: string, text: string) {
-  const { Client } = await import('pg');
-  const url = new URL(process.env.PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
-  url.pathname = `/${database}`;
-  const client = new Client({ connectionString: url.toString() });
-  await client.connect();
-  try {
-    return await client.query(text);
-  } finally {
-    await client.end();
-  }
-}

@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createPostgresCollection } from '../support/postgresCollection';
 import { jsonClient } from '../support/httpClient';
 import { startLocalHost, type RunningLocalHost } from '../support/localHost';
-import { adminQuery, createDatabase, dropDatabase, uniqueDatabaseName } from '../support/postgres';
+import { adminQuery, createDatabase, dropDatabase, queryDatabase, uniqueDatabaseName } from '../support/postgres';
 
 const SCRIPT = 'SELECT pg_sleep(6);\nINSERT INTO runs DEFAULT VALUES;';
 
@@ -46,16 +46,7 @@ function sampleCopies(names: string[]) {
 }
 
 async function rowsIn(database: string): Promise<number> {
-  const { Client } = await import('pg');
-  const url = new URL(process.env.PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
-  url.pathname = `/${database}`;
-  const client = new Client({ connectionString: url.toString() });
-  await client.connect();
-  try {
-    return (await client.query('SELECT count(*)::int AS n FROM runs')).rows[0].n;
-  } finally {
-    await client.end();
-  }
+  return (await queryDatabase(database, 'SELECT count(*)::int AS n FROM runs')).rows[0].n;
 }
 
 describe.each(['SIGTERM', 'SIGKILL'] as const)('a local host stopped with %s during an attempt', (signal) => {
@@ -65,13 +56,7 @@ describe.each(['SIGTERM', 'SIGKILL'] as const)('a local host stopped with %s dur
   beforeAll(async () => {
     for (const name of names) {
       await createDatabase(name);
-      const { Client } = await import('pg');
-      const url = new URL(process.env.PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
-      url.pathname = `/${name}`;
-      const client = new Client({ connectionString: url.toString() });
-      await client.connect();
-      await client.query('CREATE TABLE runs(id serial primary key, at timestamptz default now())');
-      await client.end();
+      await queryDatabase(name, 'CREATE TABLE runs(id serial primary key, at timestamptz default now())');
     }
   }, 60_000);
   afterAll(async () => {

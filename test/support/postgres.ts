@@ -29,6 +29,17 @@ export async function adminQuery(text: string, values?: unknown[]): Promise<impo
   }
 }
 
+/** One statement in one database of the test server, on a connection of its own. */
+export async function queryDatabase(database: string, text: string, values?: unknown[]): Promise<import('pg').QueryResult> {
+  const client = new Client({ connectionString: pgUrl(database) });
+  await client.connect();
+  try {
+    return await client.query(text, values);
+  } finally {
+    await client.end();
+  }
+}
+
 export function uniqueDatabaseName(prefix: string): string {
   return `ej_${prefix}_${crypto.randomBytes(4).toString('hex')}`.toLowerCase();
 }
