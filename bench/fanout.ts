@@ -207,7 +207,7 @@ export async function fanout(options: FanoutOptions, print: (line: string) => vo
     const work = await measureReplayWork(size, p);
     print(
       `replay N=${size}: ${work.eventsReplayed} events replayed in ${work.episodes} episodes ` +
-        `(job ${work.byOrchestrator.job.toFixed(2)}, batch ${work.byOrchestrator.batch.toFixed(1)}, target ${work.byOrchestrator.target.toFixed(1)} per target), ${ms(work.elapsedMs)}`,
+        `(job ${work.byOrchestrator.job.toFixed(2)}, lane ${work.byOrchestrator.lane.toFixed(2)} per target; ${work.generations} lane generations), ${ms(work.elapsedMs)}`,
     );
     figures.push([`replay events per target N=${size}`, work.eventsPerTarget.toFixed(1)]);
   }

@@ -35,7 +35,7 @@ program
   .action(async (o: { replay: number[]; parallelism: number }) => {
     for (const n of o.replay) {
       const w = await measureReplayWork(n, o.parallelism);
-      print(`replay N=${n}: ${w.eventsPerTarget.toFixed(1)} events per target (job ${w.byOrchestrator.job.toFixed(2)}, batch ${w.byOrchestrator.batch.toFixed(1)}, target ${w.byOrchestrator.target.toFixed(1)}), ${w.episodes} episodes, ${w.elapsedMs.toFixed(0)} ms`);
+      print(`replay N=${n}: ${w.eventsPerTarget.toFixed(2)} events per target (job ${w.byOrchestrator.job.toFixed(2)}, lane ${w.byOrchestrator.lane.toFixed(2)}), ${w.episodes} episodes, ${w.generations} lane generations, ${w.elapsedMs.toFixed(0)} ms`);
     }
   });
 program.command('drop').description('drop the benchmark databases').action(() => dropBenchDatabases(print));

@@ -6,19 +6,19 @@
  * and exits once they resolve. The host gives the worker only a short grace period for that (a
  * few seconds) and kills it after, and a forced end (a crash, out of memory, the VM gone) runs
  * no hook at all. Within that time this worker:
- * - starts no attempt: runTaskAttempt asked for after the stop is left unanswered, so no task
- *   row opens; Durable delivers an activity at least once, so it runs again on another worker
- *   under the same attempt number, as if it had never reached this one;
+ * - claims nothing more: a runLane call asked for after the stop is left unanswered; Durable
+ *   delivers an activity at least once, so it runs again on another worker;
  * - cancels each running attempt's statement on its server and records the attempt Failed and
- *   retryable (HOST_STOPPED_ATTEMPT_MESSAGE), waiting for that up to WORKER_STOP_WAIT_MS.
- * An attempt interrupted anyway (the grace period ran out, or no hook ran) stays open in the
- * control database. When Durable runs that activity again, runTaskAttempt finds the row open and
- * closes it Failed and retryable ("the host stopped during this attempt"), without running the
- * script; the retry is a new attempt number, which first ends that attempt's session on the
- * server by its tag (TargetDriver.stopEarlierSessions).
+ *   retryable (HOST_STOPPED_ATTEMPT_MESSAGE), its child queued again at once, waiting for that
+ *   up to WORKER_STOP_WAIT_MS.
+ * An attempt interrupted anyway (the grace period ran out, or no hook ran) stays claimed in the
+ * control database. When Durable runs that lane's call again, it settles the claim first: the
+ * attempt is written Failed and retryable ("the host stopped during this attempt"), never run
+ * again under its number; the retry is a new attempt number, which first ends that attempt's
+ * session on the server by its tag (TargetDriver.stopEarlierSessions).
  */
 import { createActivities, type Activities } from '../execution/activities';
-import type { RunTaskOutput } from '../execution/contracts';
+import type { RunLaneOutput } from '../execution/contracts';
 import { createHostStop, type HostStop } from '../execution/hostStop';
 import type { Services } from '../services';
 
@@ -34,7 +34,7 @@ const leftUnanswered = <T>() => new Promise<T>(() => undefined);
 /** The activities of a worker: attempts see `stop` as their `hostStopping` and are tracked by it; none starts after it. */
 export function workerActivities(services: Services, stop: HostStop = workerStop): Activities {
   const activities = createActivities(services, { hostStopping: stop.signal });
-  return { ...activities, runTaskAttempt: (input) => stop.track(() => activities.runTaskAttempt(input), leftUnanswered<RunTaskOutput>) };
+  return { ...activities, runLane: (input) => stop.track(() => activities.runLane(input), leftUnanswered<RunLaneOutput>) };
 }
 
 /**

@@ -155,6 +155,17 @@ export interface JobExecutionTable {
   updatedAt: string;
   /** A child's database was `named` or `enumerated` at expansion (migration 0007); null on parents. */
   foundBy?: string | null;
+  /** Migration 0009, the work queue (docs/engine.md): queued and ready from this time; null while claimed or ended. */
+  notBefore?: string | null;
+  /** The lane of the parent that claimed the child last. */
+  lane?: number | null;
+  /** The attempt in flight: its task execution id (written when it ends), number, start, and the credential version it was claimed with. */
+  runningTaskId?: string | null;
+  runningAttempt?: number | null;
+  runningStartTime?: string | null;
+  runningCredentialVersion?: string | null;
+  /** On a parent: how many lane orchestrations run its children. */
+  lanes?: number | null;
 }
 
 export interface TaskExecutionTable {

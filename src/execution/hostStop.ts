@@ -1,7 +1,7 @@
 /**
  * A host process's "stopping" state, one per process, shared by the local host (SIGTERM/SIGINT,
  * src/local/runtime.ts) and a Functions worker (the appTerminate hook, src/azure/workerStop.ts).
- * Its signal is the attempt activity's `hostStopping` (runTaskAttempt.ts): once it is aborted no
+ * Its signal is the attempt activity's `hostStopping` (the lane activity, runLane.ts): once it is aborted no
  * attempt opens, and each running attempt cancels its statement on the server and records
  * itself Failed and retryable (HOST_STOPPED_ATTEMPT_MESSAGE). The stop then waits, within a
  * bound, for the attempts it tracks to have recorded themselves.

@@ -3,9 +3,9 @@
  * orchestrators as Azure, with the activities built from this process's services. The control
  * database stays the source of truth: after a restart, resumeUnfinished() starts the job
  * orchestration of every parent not yet terminal again, with a fresh history (the activities are
- * idempotent and the expansion returns each child with its attempts on record, so nothing runs
- * twice that already has an outcome; an attempt the stopped process left open is closed as
- * failed and retried under a new attempt number).
+ * idempotent and the children wait in the control database's work queue, so nothing runs twice
+ * that already has an outcome; an attempt the stopped process left claimed is settled as
+ * interrupted and retried under a new attempt number).
  */
 import type { InvocationContext } from '@azure/functions';
 import { executionStore } from '../control/stores/executionStore';
@@ -55,8 +55,7 @@ export function createLocalRuntime(services: Services, options: LocalRuntimeOpti
   const activities = () => (built ??= options.activities ?? createActivities(services, { hostStopping: hostStop.signal }));
   const byName: Record<string, ActivityFunction> = {
     [ACTIVITIES.expandJobExecution]: (input) => activities().expandJobExecution(input),
-    [ACTIVITIES.runTaskAttempt]: (input) => activities().runTaskAttempt(input),
-    [ACTIVITIES.markJobExecution]: (input) => activities().markJobExecution(input),
+    [ACTIVITIES.runLane]: (input) => activities().runLane(input),
     [ACTIVITIES.completeJobExecution]: (input) => activities().completeJobExecution(input),
   };
   const host = new ReplayHost({

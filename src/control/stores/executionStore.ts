@@ -7,6 +7,7 @@
  *   executions/lifecycleWrites.ts   start, mark, message, cancel request, children ended
  *   executions/expansionWrites.ts   children upserted, and the attempts they finished
  *   executions/stopSignals.ts       what running attempts poll to know they must stop
+ *   executions/workQueue.ts         the fan-out's queue: claim and record in one statement, recovery
  * Ids are lower-cased once, here, on the way in; the modules lower-case ids they read back,
  * because SQL Server returns uniqueidentifier upper-case (DESIGN.md, SQL Server notes).
  * Every write is idempotent and none moves a terminal execution.
@@ -21,12 +22,24 @@ import { childAttempts, insertMissingChildren, type ChildAttempts, type NewChild
 import { beginExpansion, endOpenChildren, insertParent, mark, noteMessage, requestCancel, type NewParentExecution } from './executions/lifecycleWrites';
 import { childCountsOf, listExecutions, views } from './executions/readModel';
 import { stopSignals, type StopSignal } from './executions/stopSignals';
+import {
+  claimedChildren,
+  claimNext,
+  earliestQueued,
+  insertFinishedAttempt,
+  queueUnclaimed,
+  setLanes,
+  type ClaimedChild,
+  type ClaimRequest,
+  type FinishedAttemptRow,
+} from './executions/workQueue';
 
 export { toRecord, type ExecutionPolicySnapshot, type JobExecutionRecord } from './executions/executionRecords';
 export type { ChildAttempts, NewChild } from './executions/expansionWrites';
 export type { NewParentExecution } from './executions/lifecycleWrites';
 export { toView } from './executions/readModel';
 export type { StopSignal } from './executions/stopSignals';
+export type { ClaimedChild, ClaimRequest, FinishedAttemptRow, PreviousAttempt } from './executions/workQueue';
 
 /** An id as the store keys it: SQL Server returns uniqueidentifier upper-case, URLs may carry any case. */
 const key = (id: string) => id.toLowerCase();
@@ -119,6 +132,33 @@ export function executionStore(control: ControlDatabase) {
 
     /** The stop signals of many running children in one query per chunk: one poll serves every attempt of the process. */
     stopSignals: (childIds: string[]): Promise<Map<string, StopSignal>> => stopSignals(control, [...new Set(childIds.map(key))]),
+
+    /**
+     * The work queue (docs/engine.md): records a lane's previous attempt on its child and claims
+     * the next ready child of the parent, in one statement.
+     */
+    claimNext: (r: ClaimRequest): Promise<ClaimedChild | undefined> =>
+      claimNext(control, {
+        ...r,
+        parentId: key(r.parentId),
+        taskId: key(r.taskId),
+        ...(r.previous ? { previous: { ...r.previous, childId: key(r.previous.childId), taskId: key(r.previous.taskId) } } : {}),
+      }),
+
+    /** When the parent's earliest queued child is ready (null: none queued). */
+    earliestQueued: (parentId: string): Promise<string | null> => earliestQueued(control, key(parentId)),
+
+    /** Children claimed and not recorded, by one lane or by any: what a restarted lane or job orchestration settles. */
+    claimedChildren: (parentId: string, lane?: number): Promise<ClaimedChild[]> => claimedChildren(control, key(parentId), lane),
+
+    /** Writes an ended attempt's task execution; false when that attempt already has one (settled as interrupted). */
+    insertFinishedAttempt: (row: FinishedAttemptRow): Promise<boolean> => insertFinishedAttempt(control, { ...row, id: key(row.id), jobExecutionId: key(row.jobExecutionId) }),
+
+    /** Queues the children an execution from before the work queue left running or waiting; returns how many. */
+    queueUnclaimed: (parentId: string, now: string): Promise<number> => queueUnclaimed(control, key(parentId), now),
+
+    /** Records the parent's lane count (a cancel is raised to each lane). */
+    setLanes: (parentId: string, lanes: number, now: string): Promise<void> => setLanes(control, key(parentId), lanes, now),
 
     /** Parents not terminal, oldest first: what a local host resumes after a restart. */
     listUnfinishedParents: (): Promise<JobExecutionRecord[]> => unfinishedParents(control),

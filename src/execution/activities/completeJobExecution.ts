@@ -1,11 +1,15 @@
 /**
  * completeJobExecution: ends the parent, called once nothing of it runs any more (the job
- * orchestrator waited for every batch it started: terminal means stopped). On a job timeout or
- * a cancel every child not yet terminal (never started) ends that way first; otherwise the
- * parent's lifecycle is the roll-up of its children's. Idempotent: a parent already terminal is
- * returned as it is.
+ * orchestrator waited for every lane it started: terminal means stopped). A claim still open
+ * (a lane whose activity failed for good) is settled from its record first. On a job timeout or
+ * a cancel every child not yet terminal (never started, or waiting for a retry) ends that way;
+ * otherwise the parent's lifecycle is the roll-up of its children's. Idempotent: a parent
+ * already terminal is returned as it is.
  */
 import { executionStore } from '../../control/stores/executionStore';
+import { taskStore } from '../../control/stores/taskStore';
+import { settleClaim } from '../settleClaim';
+import { retryPolicyOf } from './expandJobExecution';
 import { isoTimestamp } from '../../domain/clock';
 import { isTerminal, rollUp, summarize } from '../../domain/lifecycle';
 import type { Services } from '../../services';
@@ -22,6 +26,10 @@ export function completeJobExecutionActivity(services: Services) {
     const now = () => isoTimestamp(services.clock.now());
     const parent = await executions.get(input.executionId);
     if (isTerminal(parent.lifecycle)) return { lifecycle: parent.lifecycle };
+    const tasks = taskStore(services.control);
+    for (const claimed of await executions.claimedChildren(parent.id)) {
+      await settleClaim({ executions, tasks }, claimed, retryPolicyOf(parent.executionPolicy), services.clock.now());
+    }
 
     if (input.reason) await executions.endOpenChildren(parent.id, input.reason, REASON_MESSAGE[input.reason], now());
     else await executions.endOpenChildren(parent.id, 'Failed', 'The job ended before this database got an outcome.', now());

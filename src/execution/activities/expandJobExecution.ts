@@ -1,11 +1,14 @@
 /**
  * expandJobExecution: the first step of a job orchestration, and of its resumption. Resolves the
- * target into databases now, writes one child per database (insert-if-missing), and returns the
- * plan the orchestrators fan out over. Idempotent: once the parent waits for its children, a
- * re-run returns the children on record with the attempts they already finished, and connects
- * to nothing.
+ * target into databases now, queues one child per database (insert-if-missing), settles what a
+ * stopped process left (claims of lanes that died, and executions started before the work
+ * queue), and plans the lanes (src/domain/lanePlan.ts). Idempotent: once the parent waits for its
+ * children, a re-run queues nothing new and connects to nothing.
  */
 import { executionStore, type ChildAttempts, type ExecutionPolicySnapshot, type JobExecutionRecord } from '../../control/stores/executionStore';
+import { planLanes } from '../../domain/lanePlan';
+import { ACTIVE_JOB_LIFECYCLES } from '../../domain/lifecycle';
+import { settleClaim } from '../settleClaim';
 import { taskStore } from '../../control/stores/taskStore';
 import type { JobExecutionLifecycle } from '../../domain/schemas/execution';
 import { INTERRUPTED_ATTEMPT_MESSAGE } from '../../domain/attemptRecord';
@@ -18,12 +21,6 @@ import { allowedServersOf } from '../connectionCredential';
 import type { ExpandInput, ExpandOutput, RetryPolicy } from '../contracts';
 import { expandTarget } from '../expandTarget';
 
-/**
- * How soon a fan-out window may look again at targets it is not waiting on. In memory (the local
- * host) a look costs a replay; in Azure each is a timer message through the storage queues.
- */
-const WINDOW_POLL_MS = { local: 25, azure: 1_000 } as const;
-
 export function retryPolicyOf(p: ExecutionPolicySnapshot): RetryPolicy {
   return {
     maximumAttempts: p.maximumAttempts,
@@ -34,15 +31,13 @@ export function retryPolicyOf(p: ExecutionPolicySnapshot): RetryPolicy {
   };
 }
 
-function planOf(services: Services, parent: JobExecutionRecord, alreadyTerminal: boolean): Omit<ExpandOutput, 'children'> {
+function planOf(services: Services, parent: JobExecutionRecord, alreadyTerminal: boolean): Omit<ExpandOutput, 'lanes'> {
   const start = parent.startTime ?? isoTimestamp(services.clock.now());
   return {
     alreadyTerminal,
     policy: retryPolicyOf(parent.executionPolicy),
-    maxParallelism: parent.maxParallelism ?? services.config.defaultMaxParallelism,
     deadline: new Date(Date.parse(start) + durationMs(parent.executionPolicy.jobTimeout)).toISOString(),
     cancelRequested: parent.cancelRequested,
-    windowPollMs: WINDOW_POLL_MS[services.config.host],
   };
 }
 
@@ -67,12 +62,12 @@ export function expandJobExecutionActivity(services: Services) {
   return async function expandJobExecution(input: ExpandInput): Promise<ExpandOutput> {
     const now = () => isoTimestamp(services.clock.now());
     let parent = await executions.get(input.executionId);
-    if (isTerminal(parent.lifecycle)) return { ...planOf(services, parent, true), children: [] };
+    if (isTerminal(parent.lifecycle)) return { ...planOf(services, parent, true), lanes: [] };
     const log = services.logger.child({ executionId: parent.id, jobName: parent.jobName, targetId: parent.targetId });
 
     if (parent.lifecycle !== 'WaitingForChildJobExecutions') {
       parent = await executions.beginExpansion(parent.id, now());
-      if (isTerminal(parent.lifecycle)) return { ...planOf(services, parent, true), children: [] };
+      if (isTerminal(parent.lifecycle)) return { ...planOf(services, parent, true), lanes: [] };
       // Cancelled before it started: nothing to connect to; the orchestrator ends it Canceled.
       if (!parent.cancelRequested) {
         let databases;
@@ -82,7 +77,7 @@ export function expandJobExecutionActivity(services: Services) {
           const message = `The target could not be expanded into databases: ${error instanceof Error ? error.message : String(error)}`;
           await executions.mark(parent.id, 'Failed', message, now());
           log.warn('Job execution failed at expansion', { error: message });
-          return { ...planOf(services, await executions.get(parent.id), true), children: [] };
+          return { ...planOf(services, await executions.get(parent.id), true), lanes: [] };
         }
         const patterns = databases.some((d) => !d.allowed) ? await allowedServersOf(services, parent.credentialName) : [];
         await executions.insertMissingChildren(
@@ -100,21 +95,28 @@ export function expandJobExecutionActivity(services: Services) {
         log.info('Job execution expanded', { databases: databases.length, refused: databases.filter((d) => !d.allowed).length });
       }
       parent = await executions.get(parent.id);
-      if (isTerminal(parent.lifecycle)) return { ...planOf(services, parent, true), children: [] };
+      if (isTerminal(parent.lifecycle)) return { ...planOf(services, parent, true), lanes: [] };
     }
 
-    // Before this orchestration no attempt of it runs: a row still open belongs to a process that
-    // stopped (a host killed mid-attempt). It counts as a failed attempt, so the retry is a new
-    // attempt number, and that attempt first ends the statement it may have left on its server.
+    // Before this orchestration's lanes start, none of its attempts runs: a claim still open
+    // belongs to a lane whose process stopped, and is settled from its record (./settleClaim.ts).
+    const policy = retryPolicyOf(parent.executionPolicy);
+    const claims = await executions.claimedChildren(parent.id);
+    for (const claimed of claims) await settleClaim({ executions, tasks }, claimed, policy, services.clock.now());
+    if (claims.length > 0) log.warn('Attempts left claimed by a stopped host settled', { attempts: claims.length });
+
+    // An execution started before the work queue (migration 0009): its open attempts are closed
+    // as interrupted, a child whose last attempt decided it is settled, the rest queued.
     const interrupted = await tasks.closeInterruptedOfParent(parent.id, INTERRUPTED_ATTEMPT_MESSAGE, now());
     if (interrupted > 0) log.warn('Attempts interrupted by a stopped host closed as failed', { attempts: interrupted });
-    const children = await Promise.all(
-      (await executions.childAttempts(parent.id)).map(async (c) => ({
-        executionId: c.executionId,
-        lifecycle: await settleFromLastAttempt(c, parent.executionPolicy.maximumAttempts),
-        attemptsMade: c.finishedAttempts,
-      })),
-    );
-    return { ...planOf(services, parent, false), children };
+    const unqueued = (await executions.childAttempts(parent.id)).filter((c) => c.notBefore === null && !c.running && !isTerminal(c.lifecycle));
+    for (const child of unqueued) await settleFromLastAttempt(child, parent.executionPolicy.maximumAttempts);
+    if (unqueued.length > 0) await executions.queueUnclaimed(parent.id, now());
+
+    const counts = await executions.childCounts(parent.id);
+    const open = ACTIVE_JOB_LIFECYCLES.reduce((sum, l) => sum + (counts[l] ?? 0), 0);
+    const lanes = planLanes(open, parent.maxParallelism ?? services.config.defaultMaxParallelism);
+    await executions.setLanes(parent.id, lanes.length, now());
+    return { ...planOf(services, parent, false), lanes };
   };
 }

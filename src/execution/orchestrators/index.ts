@@ -1,14 +1,12 @@
-/** The three orchestrators by registered name: for functions/orchestrations.ts and the replay host. */
+/** The two orchestrators by registered name: for functions/orchestrations.ts and the replay host. */
 import type * as df from 'durable-functions';
 import { ORCHESTRATORS } from '../contracts';
-import { batchOrchestrator } from './batchOrchestrator';
 import { jobOrchestrator } from './jobOrchestrator';
-import { targetOrchestrator } from './targetOrchestrator';
+import { laneOrchestrator } from './laneOrchestrator';
 
-export { batchOrchestrator, jobOrchestrator, targetOrchestrator };
+export { jobOrchestrator, laneOrchestrator };
 
 export const orchestrators: Record<string, df.OrchestrationHandler> = {
   [ORCHESTRATORS.job]: jobOrchestrator,
-  [ORCHESTRATORS.batch]: batchOrchestrator,
-  [ORCHESTRATORS.target]: targetOrchestrator,
+  [ORCHESTRATORS.lane]: laneOrchestrator,
 };

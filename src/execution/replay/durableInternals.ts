@@ -85,7 +85,7 @@ export const { HistoryEventType } = require(`${lib}/history/HistoryEventType`) a
 };
 
 export const { ActionType } = require(`${lib}/actions/ActionType`) as {
-  ActionType: Record<'CallActivity' | 'CallSubOrchestrator' | 'CreateTimer' | 'WaitForExternalEvent' | 'WhenAny' | 'WhenAll', number> & Record<number, string>;
+  ActionType: Record<'CallActivity' | 'CallSubOrchestrator' | 'CreateTimer' | 'ContinueAsNew' | 'WaitForExternalEvent' | 'WhenAny' | 'WhenAll', number> & Record<number, string>;
 };
 
 export const { LongTimerTask } = require(`${lib}/task/LongTimerTask`) as { LongTimerTask: abstract new (...args: never[]) => TaskLike };

@@ -72,6 +72,8 @@ export interface ReplayCounters {
 export interface ReplayStats extends ReplayCounters {
   activities: number;
   timersFired: number;
+  /** Orchestrations that continued as new. */
+  generations: number;
   byOrchestrator: Record<string, ReplayCounters>;
 }
 
@@ -110,6 +112,8 @@ interface Instance {
   lastTimestamp: number;
   queued: boolean;
   running: boolean;
+  /** Times it continued as new. */
+  generations: number;
   episodes: number;
   eventsReplayed: number;
   waiters: ((status: InstanceStatus) => void)[];
@@ -146,7 +150,7 @@ function countSchedulable(actions: readonly ActionLike[]): number {
   let n = 0;
   for (const action of actions) {
     if (action.actionType === ActionType.WhenAny || action.actionType === ActionType.WhenAll) n += countSchedulable(action.compoundActions ?? []);
-    else if (action.actionType !== ActionType.WaitForExternalEvent) n++;
+    else if (action.actionType !== ActionType.WaitForExternalEvent && action.actionType !== ActionType.ContinueAsNew) n++;
   }
   return n;
 }
@@ -177,7 +181,7 @@ export class ReplayHost {
   private runningInstances = 0;
   private closed = false;
   private idleWaiters: (() => void)[] = [];
-  private readonly counters: ReplayStats = { instances: 0, episodes: 0, eventsReplayed: 0, activities: 0, timersFired: 0, byOrchestrator: {} };
+  private readonly counters: ReplayStats = { instances: 0, episodes: 0, eventsReplayed: 0, activities: 0, timersFired: 0, generations: 0, byOrchestrator: {} };
 
   constructor(private readonly options: ReplayHostOptions) {
     this.maxActivities = options.maxConcurrentActivities ?? Number.POSITIVE_INFINITY;
@@ -279,6 +283,7 @@ export class ReplayHost {
       queued: false,
       running: false,
       episodes: 0,
+      generations: 0,
       eventsReplayed: 0,
       waiters: [],
     };
@@ -288,6 +293,25 @@ export class ReplayHost {
     this.countersOf(name).instances++;
     this.scheduleEpisode(instance);
     return instance;
+  }
+
+  /**
+   * ContinueAsNew: the instance starts again under its id with the new input and an empty
+   * history; its parent link stays, so the parent hears only of the last generation's end.
+   * Timers are dropped, and so are events raised and not yet consumed, as the Durable extension
+   * does for JavaScript (whose continueAsNew has no preserveUnprocessedEvents).
+   */
+  private continueAsNew(instance: Instance, encodedInput: unknown): void {
+    for (const cancel of instance.timers.values()) cancel();
+    instance.timers.clear();
+    const encoded = typeof encodedInput === 'string' ? encodedInput : encodedInput === undefined ? undefined : JSON.stringify(encodedInput);
+    instance.input = encoded === undefined ? undefined : JSON.parse(encoded);
+    instance.history = [];
+    instance.inbox = [events.executionStarted(this.options.clock.now(), instance.name, encoded)];
+    instance.nextTaskId = 0;
+    instance.actionCount = 0;
+    instance.generations++;
+    this.counters.generations++;
   }
 
   private countersOf(name: string): ReplayCounters {
@@ -375,12 +399,17 @@ export class ReplayHost {
       for (const e of fresh) e.IsPlayed = true;
 
       if (!state) return this.fail(instance, failure);
-      this.dispatch(instance, orchestrator.taskOrchestrationExecutor, state);
-      if (state.isDone) this.finish(instance, 'Completed', state.output);
+      const continued = (state.actions.flat() as ActionLike[]).find((a) => a.actionType === ActionType.ContinueAsNew);
+      if (state.isDone && continued) {
+        this.continueAsNew(instance, (continued as ActionLike & { input?: unknown }).input);
+      } else {
+        this.dispatch(instance, orchestrator.taskOrchestrationExecutor, state);
+        if (state.isDone) this.finish(instance, 'Completed', state.output);
+      }
     } finally {
       instance.running = false;
     }
-    if (instance.status === 'Running' && instance.inbox.length > 0) this.scheduleEpisode(instance);
+    if (instance.status === 'Running' && instance.inbox.length > 0 && !this.closed) this.scheduleEpisode(instance);
   }
 
   /** Schedules what the episode asked for, and cancels the timers it cancelled. */

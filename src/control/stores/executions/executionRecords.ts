@@ -42,6 +42,12 @@ export interface JobExecutionRecord {
   updatedAt: string;
   /** How a child's database was found at expansion; null on parents and on children from before migration 0007. */
   foundBy: FoundBy | null;
+  /** A child in the work queue (docs/engine.md): ready from this time on; null while claimed or ended. */
+  notBefore: string | null;
+  /** A child's attempt in flight, claimed by a lane and not yet recorded: its number, task execution id and start. */
+  running: { attempt: number; taskId: string; startTime: string } | null;
+  /** A parent's lane orchestrations (null before it fanned out). */
+  lanes: number | null;
 }
 
 /** The terminal lifecycles, as the list a `not in` guard takes: no write here moves a terminal execution. */
@@ -93,6 +99,12 @@ export function toRecord(row: JobExecutionTable): JobExecutionRecord {
     cancelRequested: Number(row.cancelRequested) === 1,
     updatedAt: row.updatedAt,
     foundBy: row.foundBy === 'named' || row.foundBy === 'enumerated' ? row.foundBy : null,
+    notBefore: row.notBefore ?? null,
+    running:
+      row.runningTaskId && row.runningAttempt !== null && row.runningAttempt !== undefined
+        ? { attempt: Number(row.runningAttempt), taskId: row.runningTaskId.toLowerCase(), startTime: row.runningStartTime ?? row.updatedAt }
+        : null,
+    lanes: row.lanes === null || row.lanes === undefined ? null : Number(row.lanes),
   };
 }
 

@@ -26,9 +26,13 @@ export interface ChildAttempts {
   lifecycle: JobExecutionLifecycle;
   /** Attempts that reached an outcome: one interrupted mid-run (host restart) is closed Failed first and counts; the retry is a new attempt. */
   finishedAttempts: number;
+  /** Queued in the work queue from this time (null: not queued). */
+  notBefore: string | null;
+  /** Claimed by a lane, its attempt not yet recorded. */
+  running: boolean;
 }
 
-/** Children per multi-row insert: 80 rows of 23 columns is 1,840 parameters, under SQL Server's 2,100. */
+/** Children per multi-row insert: 80 rows of 24 columns is 1,920 parameters, under SQL Server's 2,100. */
 const INSERT_CHUNK = 80;
 
 /** The key that makes two spellings of one child the same row (the unique index job_executions_child). */
@@ -67,6 +71,8 @@ export async function insertMissingChildren(control: ControlDatabase, parent: Jo
       cancelRequested: parent.cancelRequested ? 1 : 0,
       updatedAt: now,
       foundBy: child.foundBy,
+      // Queued at once (the work queue, migration 0009); a refused database never runs.
+      notBefore: child.refusal === null ? now : null,
     });
   }
   for (const part of chunks(rows, INSERT_CHUNK)) {
@@ -99,13 +105,19 @@ export async function childAttempts({ db }: ControlDatabase, parentId: string): 
     db
       .selectFrom('jobExecutions as e')
       .leftJoin('taskExecutions as t', (join) => join.onRef('t.jobExecutionId', '=', 'e.id').on('t.lifecycle', 'in', [...TERMINAL_TASK_LIFECYCLES]))
-      .select(['e.id', 'e.lifecycle', 'e.targetEngine', 'e.targetServer', 'e.targetDatabase', (eb) => eb.fn.count<number | string>('t.id').as('n')])
+      .select(['e.id', 'e.lifecycle', 'e.notBefore', 'e.runningTaskId', 'e.targetEngine', 'e.targetServer', 'e.targetDatabase', (eb) => eb.fn.count<number | string>('t.id').as('n')])
       .where('e.parentId', '=', parentId)
-      .groupBy(['e.id', 'e.lifecycle', 'e.targetEngine', 'e.targetServer', 'e.targetDatabase'])
+      .groupBy(['e.id', 'e.lifecycle', 'e.notBefore', 'e.runningTaskId', 'e.targetEngine', 'e.targetServer', 'e.targetDatabase'])
       .orderBy('e.targetEngine')
       .orderBy('e.targetServer')
       .orderBy('e.targetDatabase')
       .execute(),
   );
-  return rows.map((r) => ({ executionId: r.id.toLowerCase(), lifecycle: r.lifecycle as JobExecutionLifecycle, finishedAttempts: Number(r.n) }));
+  return rows.map((r) => ({
+    executionId: r.id.toLowerCase(),
+    lifecycle: r.lifecycle as JobExecutionLifecycle,
+    finishedAttempts: Number(r.n),
+    notBefore: r.notBefore ?? null,
+    running: r.runningTaskId !== null && r.runningTaskId !== undefined,
+  }));
 }

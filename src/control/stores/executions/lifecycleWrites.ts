@@ -7,6 +7,7 @@
  * store's edge).
  */
 import type { Kysely } from 'kysely';
+import { laneInstanceId } from '../../../domain/lanePlan';
 import { isTerminal, OPEN_TASK_LIFECYCLES } from '../../../domain/lifecycle';
 import type { JobExecutionLifecycle } from '../../../domain/schemas/execution';
 import type { ResultSetDestination } from '../../../domain/schemas/job';
@@ -99,10 +100,16 @@ export async function noteMessage({ db }: ControlDatabase, id: string, message: 
   );
 }
 
+/** The message of a child a cancel ended while it was queued (no statement of it was running). */
+export const CANCELED_WHILE_QUEUED = 'The execution was canceled before this database started.';
+
 /**
- * Flags the execution and every child of it that is not terminal, in one transaction, and
- * returns the ids of the instances to raise `cancel` to (the execution first); undefined when
- * there is no such execution. A terminal execution is left as it is: nothing to cancel.
+ * Cancels the execution, in one transaction: its queued children (not claimed by a lane, so no
+ * statement of theirs runs) end Canceled now; the execution and every child still running are
+ * flagged, and end once their attempts have stopped their statements (terminal means stopped).
+ * Returns the orchestration instances to raise `cancel` to: a parent's and its lanes' (src/domain/
+ * lanePlan.ts), so a lane asleep until a retry wakes; none for a child (its lane reads the flag).
+ * Undefined when there is no such execution; a terminal one is left as it is.
  */
 export async function requestCancel({ db }: ControlDatabase, id: string, now: string): Promise<{ execution: JobExecutionRecord; instanceIds: string[] } | undefined> {
   return withControlRetry(() =>
@@ -112,16 +119,16 @@ export async function requestCancel({ db }: ControlDatabase, id: string, now: st
       if (isTerminal(row.lifecycle)) return { execution: toRecord(row), instanceIds: [] };
       const tree = (q: Kysely<ControlSchema>) =>
         q.updateTable('jobExecutions').where((eb) => eb.or([eb('id', '=', id), eb('parentId', '=', id)])).where('lifecycle', 'not in', TERMINAL);
-      await tree(trx).set({ cancelRequested: 1, updatedAt: now }).execute();
-      const open = await trx
-        .selectFrom('jobExecutions')
-        .select('id')
-        .where((eb) => eb.or([eb('id', '=', id), eb('parentId', '=', id)]))
-        .where('lifecycle', 'not in', TERMINAL)
+      await tree(trx)
+        .where('notBefore', 'is not', null)
+        .where('parentId', 'is not', null)
+        .set({ lifecycle: 'Canceled', lastMessage: CANCELED_WHILE_QUEUED, endTime: now, notBefore: null, cancelRequested: 1, updatedAt: now })
         .execute();
-      const ids = open.map((r) => r.id.toLowerCase()).filter((i) => i !== id);
+      await tree(trx).set({ cancelRequested: 1, updatedAt: now }).execute();
       const updated = await trx.selectFrom('jobExecutions').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
-      return { execution: toRecord(updated), instanceIds: [id, ...ids] };
+      const execution = toRecord(updated);
+      const lanes = execution.parentId === null ? Array.from({ length: execution.lanes ?? 0 }, (_, lane) => laneInstanceId(id, lane)) : [];
+      return { execution, instanceIds: execution.parentId === null ? [id, ...lanes] : [] };
     }),
   );
 }
@@ -141,7 +148,7 @@ export async function endOpenChildren({ db }: ControlDatabase, parentId: string,
         .execute();
       await trx
         .updateTable('jobExecutions')
-        .set({ lifecycle, lastMessage: message, endTime: now, updatedAt: now })
+        .set({ lifecycle, lastMessage: message, endTime: now, notBefore: null, updatedAt: now })
         .where('parentId', '=', parentId)
         .where('lifecycle', 'not in', TERMINAL)
         .execute();
