@@ -9,3 +9,8 @@ export const systemClock: Clock = { now: () => new Date() };
 export function isoTimestamp(date: Date): string {
   return date.toISOString();
 }
+
+/** `now` (ISO 8601 UTC) when it is later than `previous`, else `previous` plus one millisecond: a version stamp that never repeats. */
+export function strictlyAfter(now: string, previous: string): string {
+  return now > previous ? now : new Date(Date.parse(previous) + 1).toISOString();
+}

@@ -2,6 +2,7 @@
 import { ConflictError, NotFoundError } from '../../domain/errors';
 import type { Credential } from '../../domain/schemas/credential';
 import type { ListQuery, Page } from '../../domain/schemas/common';
+import { strictlyAfter } from '../../domain/clock';
 import type { ControlDatabase } from '../connection';
 import { firstRows } from '../firstRows';
 import { decodeCursor, toPage } from '../pagination';
@@ -82,14 +83,25 @@ export function credentialStore({ db, dialect }: ControlDatabase) {
       return toPage(rows, query.limit, (r) => [r.name], toCredential);
     },
 
+    /**
+     * Changes a credential. Its updatedAt always moves forward, by a millisecond at least: a lane
+     * keeps a credential only while the version it claimed with is unchanged
+     * (src/execution/attemptOnDatabase.ts), so two changes in one millisecond must not look like one.
+     */
     async update(name: string, changes: CredentialChanges): Promise<Credential> {
-      const set: Partial<CredentialTable> = { updatedAt: changes.now };
-      if (changes.username !== undefined) set.username = changes.username;
-      if (changes.passwordSecret !== undefined) set.passwordSecret = changes.passwordSecret;
-      if (changes.allowedServers !== undefined) set.allowedServers = JSON.stringify(changes.allowedServers);
-      const result = await withControlRetry(() => db.updateTable('credentials').set(set).where('name', '=', name).executeTakeFirst());
-      if (Number(result.numUpdatedRows) === 0) throw new NotFoundError('Credential', name);
-      return this.get(name);
+      for (;;) {
+        const current = await withControlRetry(() => find(name));
+        if (!current) throw new NotFoundError('Credential', name);
+        const set: Partial<CredentialTable> = { updatedAt: strictlyAfter(changes.now, current.updatedAt) };
+        if (changes.username !== undefined) set.username = changes.username;
+        if (changes.passwordSecret !== undefined) set.passwordSecret = changes.passwordSecret;
+        if (changes.allowedServers !== undefined) set.allowedServers = JSON.stringify(changes.allowedServers);
+        const result = await withControlRetry(() =>
+          db.updateTable('credentials').set(set).where('name', '=', name).where('updatedAt', '=', current.updatedAt).executeTakeFirst(),
+        );
+        // Another change landed between the read and the write: read it and go again.
+        if (Number(result.numUpdatedRows) > 0) return this.get(name);
+      }
     },
 
     async remove(name: string): Promise<void> {

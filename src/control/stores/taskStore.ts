@@ -5,6 +5,7 @@
  * one row, one run of the script at most.
  */
 import crypto from 'node:crypto';
+import { sql } from 'kysely';
 import { storableText } from '../storableText';
 import { ConflictError, NotFoundError } from '../../domain/errors';
 import { OPEN_TASK_LIFECYCLES, TERMINAL_JOB_LIFECYCLES, TERMINAL_TASK_LIFECYCLES, isTerminalTask } from '../../domain/lifecycle';
@@ -182,23 +183,61 @@ export function taskStore({ db, dialect }: ControlDatabase) {
       return this.get(key);
     },
 
+    /** One attempt: its row, or the attempt in flight on its child's row (InProgress). NotFoundError (404) otherwise. */
     async get(id: string): Promise<TaskExecutionRecord> {
-      const row = await withControlRetry(() => db.selectFrom('taskExecutions').selectAll().where('id', '=', id.toLowerCase()).executeTakeFirst());
-      if (!row) throw new NotFoundError('Task execution', id);
-      return toRecord(row);
+      const key = id.toLowerCase();
+      const row = await withControlRetry(() => db.selectFrom('taskExecutions').selectAll().where('id', '=', key).executeTakeFirst());
+      if (row) return toRecord(row);
+      const running = await withControlRetry(() =>
+        db.selectFrom('jobExecutions').select(['id', 'runningAttempt', 'runningStartTime']).where('runningTaskId', '=', key).executeTakeFirst(),
+      );
+      if (!running || running.runningAttempt === null || running.runningAttempt === undefined) throw new NotFoundError('Task execution', id);
+      return {
+        id: key,
+        jobExecutionId: running.id.toLowerCase(),
+        attempt: Number(running.runningAttempt),
+        lifecycle: 'InProgress',
+        message: null,
+        output: null,
+        startTime: running.runningStartTime ?? null,
+        endTime: null,
+        outcome: null,
+      };
     },
 
-    /** The attempts of an execution and, for a parent, of its children; by child, then attempt (with their captured output when asked). */
+    /**
+     * The attempts of an execution and, for a parent, of its children; by child, then attempt
+     * (with their captured output when asked). An attempt in flight is on its child's row until
+     * it ends (docs/engine.md): it is listed InProgress from there, under the id it will keep.
+     */
     async listOfExecution(executionId: string, query: ListQuery, options: { withOutput?: boolean } = {}): Promise<Page<TaskExecution>> {
       const key = executionId.toLowerCase();
       const after = decodeCursor(query.cursor, 2);
+      const recorded = db
+        .selectFrom('taskExecutions')
+        .select(['id', 'jobExecutionId', 'attempt', 'lifecycle', 'message', 'output', 'startTime', 'endTime', 'outcome', 'retryable'])
+        .where((eb) => eb.or([eb('jobExecutionId', '=', key), eb('jobExecutionId', 'in', eb.selectFrom('jobExecutions').select('id').where('parentId', '=', key))]));
+      const inFlight = db
+        .selectFrom('jobExecutions as e')
+        .select([
+          sql<string>`e.running_task_id`.as('id'),
+          'e.id as jobExecutionId',
+          sql<number>`e.running_attempt`.as('attempt'),
+          sql<string>`'InProgress'`.as('lifecycle'),
+          sql<string | null>`NULL`.as('message'),
+          sql<string | null>`NULL`.as('output'),
+          sql<string | null>`e.running_start_time`.as('startTime'),
+          sql<string | null>`NULL`.as('endTime'),
+          sql<string | null>`NULL`.as('outcome'),
+          sql<number | null>`NULL`.as('retryable'),
+        ])
+        .where((eb) => eb.or([eb('e.id', '=', key), eb('e.parentId', '=', key)]))
+        .where('e.runningTaskId', 'is not', null)
+        .where((eb) => eb.not(eb.exists(eb.selectFrom('taskExecutions as t').select('t.id').whereRef('t.id', '=', 'e.runningTaskId'))));
       const rows = await withControlRetry(() =>
         db
-          .selectFrom('taskExecutions')
+          .selectFrom(recorded.unionAll(inFlight).as('a'))
           .selectAll()
-          .where((eb) =>
-            eb.or([eb('jobExecutionId', '=', key), eb('jobExecutionId', 'in', eb.selectFrom('jobExecutions').select('id').where('parentId', '=', key))]),
-          )
           .$if(after !== undefined, (q) =>
             q.where((eb) =>
               eb.or([
@@ -212,7 +251,7 @@ export function taskStore({ db, dialect }: ControlDatabase) {
           .$call(firstRows(dialect, query.limit + 1))
           .execute(),
       );
-      return toPage(rows, query.limit, (r) => [r.jobExecutionId.toLowerCase(), Number(r.attempt)], (r) => toTaskView(toRecord(r), options.withOutput));
+      return toPage(rows, query.limit, (r) => [r.jobExecutionId.toLowerCase(), Number(r.attempt)], (r) => toTaskView(toRecord(r as TaskExecutionTable), options.withOutput));
     },
   };
 }

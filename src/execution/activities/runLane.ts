@@ -137,10 +137,14 @@ export function runLaneActivity(services: Services, options: LaneOptions = {}) {
       let previous: PreviousAttempt | undefined;
       for (;;) {
         const claim = mayClaim();
+        const recorded = previous;
         const claimed = await executions.claimNext({ parentId, lane, now: isoTimestamp(clock()), taskId: randomUUID(), previous, claim });
         previous = undefined;
         if (!claimed) {
-          if (!claim || running === 0) return;
+          if (!claim) return;
+          // The statement chose its child before it queued the retry it recorded: a retry due now is claimed by the next one.
+          if (recorded?.next.notBefore && Date.parse(recorded.next.notBefore) <= clock().getTime()) continue;
+          if (running === 0) return;
           const next = await executions.earliestQueued(parentId);
           await idle(Math.min(next === null ? Number.POSITIVE_INFINITY : Date.parse(next), deadlineMs, budgetEnds));
           continue;

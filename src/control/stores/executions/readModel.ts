@@ -76,7 +76,8 @@ export async function views(control: ControlDatabase, records: JobExecutionRecor
   const parents = records.filter((r) => r.parentId === null).map((r) => r.id);
   const children = records.filter((r) => r.parentId !== null).map((r) => r.id);
   const [counts, attempts] = await Promise.all([childCountsOf(control, parents), attemptsOf(control, children)]);
-  return records.map((r) => (r.parentId === null ? toView(r, counts.get(r.id)!) : toView(r, {}, attempts.get(r.id))));
+  // An attempt in flight is on its child's row until it ends (docs/engine.md): it counts already.
+  return records.map((r) => (r.parentId === null ? toView(r, counts.get(r.id)!) : toView(r, {}, Math.max(attempts.get(r.id) ?? 0, r.running?.attempt ?? 0))));
 }
 
 /** Newest first. By default only top-level executions that are still active. `parentId` and `targetId` of the query are lower-case. */
