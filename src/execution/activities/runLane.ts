@@ -17,7 +17,6 @@
 import { randomUUID } from 'node:crypto';
 import { executionStore, type ClaimedChild, type PreviousAttempt } from '../../control/stores/executionStore';
 import { taskStore } from '../../control/stores/taskStore';
-import { storableText } from '../../control/storableText';
 import { HOST_STOPPED_ATTEMPT_MESSAGE } from '../../domain/attemptRecord';
 import { childAfterAttempt } from '../../domain/childAfterAttempt';
 import { isoTimestamp } from '../../domain/clock';
@@ -116,7 +115,7 @@ export function runLaneActivity(services: Services, options: LaneOptions = {}) {
         jobExecutionId: child.id,
         attempt: claimed.attempt,
         lifecycle: taskLifecycleOf(outcome.lifecycle),
-        message: storableText(outcome.message),
+        message: outcome.message,
         output: result.output === null ? null : JSON.stringify(result.output),
         startTime: claimed.startTime,
         endTime: isoTimestamp(ended),

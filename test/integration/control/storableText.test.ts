@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 /**
  * A message from a target may hold U+0000 (SQL Server's nvarchar can; a RAISERROR or PRINT with
  * NCHAR(0)). PostgreSQL's text cannot: the write that records the attempt used to fail there,
@@ -28,13 +29,33 @@ describe.each(CONTROL_DIALECTS)('a target message holding NUL, on a %s control d
   it('is recorded on the attempt and the child, NUL written as U+FFFD', async () => {
     const targetId = await h.databaseTarget('nul_message_db');
     const parentId = await h.start(await h.job({ name: `nul-${dialect}`, targetId }));
-    const childId = (await h.activities.expandJobExecution({ executionId: parentId })).children[0].executionId;
+    await h.activities.expandJobExecution({ executionId: parentId });
     const now = h.clock.now().toISOString();
-    const tasks = taskStore(h.api.services.control);
-    const opened = await tasks.openAttempt(childId, 1, now);
-    const ended = await tasks.finishAttempt(opened.id, { lifecycle: 'Failed', outcome: { lifecycle: 'Failed', retryable: false, message: FROM_TARGET }, output: null, now });
-    expect(ended.message).toBe(STORED);
-    await executionStore(h.api.services.control).noteMessage(childId, `Attempt 1: ${FROM_TARGET}`, now);
-    expect((await executionStore(h.api.services.control).get(childId)).lastMessage).toBe(`Attempt 1: ${STORED}`);
+    const executions = executionStore(h.api.services.control);
+    const claimed = (await executions.claimNext({ parentId, lane: 0, now, taskId: randomUUID(), claim: true }))!;
+    const childId = claimed.child.id;
+    const written = await executions.insertFinishedAttempt({
+      id: claimed.taskId,
+      jobExecutionId: childId,
+      attempt: 1,
+      lifecycle: 'Failed',
+      message: FROM_TARGET,
+      output: null,
+      startTime: now,
+      endTime: now,
+      outcome: 'Failed',
+      retryable: 0,
+    });
+    expect(written).toBe(true);
+    expect((await taskStore(h.api.services.control).get(claimed.taskId)).message).toBe(STORED);
+    await executions.claimNext({
+      parentId,
+      lane: 0,
+      now,
+      taskId: randomUUID(),
+      previous: { childId, taskId: claimed.taskId, next: { lifecycle: 'WaitingForRetry', notBefore: now, message: `Attempt 1: ${FROM_TARGET}` } },
+      claim: false,
+    });
+    expect((await executions.get(childId)).lastMessage).toBe(`Attempt 1: ${STORED}`);
   });
 });

@@ -31,6 +31,9 @@ const parent: JobExecutionRecord = {
   cancelRequested: false,
   updatedAt: NOW,
   foundBy: null,
+  notBefore: null,
+  running: null,
+  lanes: null,
 };
 
 describe('execution and task stores on SQL Server (compiled, not run)', () => {
@@ -40,7 +43,7 @@ describe('execution and task stores on SQL Server (compiled, not run)', () => {
     await taskStore(control).listOfExecution(parent.id, { limit: 5 });
     const [executions, tasks] = queries().map((q) => q.sql);
     expect(executions).toMatch(/^select top\(11\) \* from "job_executions" where "parent_id" is null and "lifecycle" not in \(@1, @2, @3, @4, @5, @6\) order by "created_at" desc, "id" desc$/);
-    expect(tasks).toMatch(/^select top\(6\) \* from "task_executions" where \("job_execution_id" = @1 or "job_execution_id" in \(select "id" from "job_executions" where "parent_id" = @2\)\)/);
+    expect(tasks).toMatch(/^select top\(6\) \* from \(select .* from "task_executions" where \("job_execution_id" = @1 or "job_execution_id" in \(select "id" from "job_executions" where "parent_id" = @2\)\) union all select .* from "job_executions" as "e" /);
     for (const q of queries()) expect(q.sql).not.toMatch(/\blimit\b/i);
   });
 
@@ -60,6 +63,22 @@ describe('execution and task stores on SQL Server (compiled, not run)', () => {
     expect(inserts.length).toBeGreaterThan(1);
     expect(inserts.reduce((n, q) => n + q.sql.split('), (').length, 0)).toBe(1000);
     for (const q of inserts) expect(q.parameters.length).toBeLessThan(2100);
+  });
+
+  it('claims with the queue-table hints and returns the row with OUTPUT, in one statement that also records the previous attempt', async () => {
+    const { control, queries } = coldMssql();
+    await executionStore(control).claimNext({
+      parentId: parent.id,
+      lane: 2,
+      now: NOW,
+      taskId: '3f1a6b3e-0000-4000-8000-0000000000aa',
+      previous: { childId: '3f1a6b3e-0000-4000-8000-0000000000bb', taskId: '3f1a6b3e-0000-4000-8000-0000000000cc', next: { lifecycle: 'Succeeded', notBefore: null, message: undefined } },
+      claim: true,
+    });
+    const [claim] = queries();
+    const text = claim.sql.replace(/\s+/g, ' ');
+    expect(text).toMatch(/^UPDATE job_executions WITH \(ROWLOCK\) SET .* OUTPUT inserted\.\* WHERE \(id = @\d+ AND running_task_id = @\d+\) OR id = \(SELECT TOP \(1\) id FROM job_executions WITH \(UPDLOCK, READPAST, ROWLOCK\) WHERE parent_id = @\d+ AND not_before <= @\d+ AND cancel_requested = 0 ORDER BY not_before, target_server, target_database\)$/);
+    expect(text).not.toMatch(/\blimit\b|returning|skip locked/i);
   });
 
   it('ends open attempts before their children, in one transaction, touching only what is not terminal', async () => {

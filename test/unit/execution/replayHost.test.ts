@@ -266,6 +266,118 @@ describe('replay host', () => {
     expect(most).toBe(3);
   });
 
+  describe('continueAsNew', () => {
+    /** Counts up to `until`: one activity per generation, then continues as new with the next count. */
+    const counter: df.OrchestrationHandler = function* (context) {
+      const { k, until } = context.df.getInput() as { k: number; until: number };
+      const seen = (yield context.df.callActivity('step', k)) as number;
+      if (k < until) {
+        context.df.continueAsNew({ k: k + 1, until });
+        return undefined;
+      }
+      return { k, seen };
+    };
+
+    it('restarts the instance with the new input until it returns, keeping only the last generation in its history', async () => {
+      const run = async (until: number) => {
+        const steps: number[] = [];
+        const { clock, host } = setUp({ counter }, { step: (k: number) => (steps.push(k), k * 10) });
+        host.startNew('counter', 'c', { k: 0, until });
+        await clock.settle();
+        return { status: host.status('c')!, stats: host.stats(), steps };
+      };
+      const short = await run(2);
+      const long = await run(30);
+
+      expect(long.status).toMatchObject({ runtimeStatus: 'Completed', output: { k: 30, seen: 300 } });
+      expect(long.steps).toEqual(Array.from({ length: 31 }, (_, k) => k));
+      expect(long.stats.generations).toBe(30);
+      expect(long.stats.instances).toBe(1);
+      // Each generation starts from an empty history: the last one's is all that is left, whatever came before.
+      expect(long.status.historyLength).toBe(short.status.historyLength);
+      expect(long.status.historyLength).toBeLessThan(10);
+      // [Started, ExecutionStarted] + Completed, [Started, TaskCompleted] + Completed: 2 + 5 events per generation.
+      expect(long.stats.eventsReplayed).toBe(31 * 7);
+    });
+
+    it('reports to a parent waiting on it as a sub-orchestration only the output of its last generation', async () => {
+      const { clock, host } = setUp(
+        {
+          counter,
+          parent: function* (context) {
+            const result = yield context.df.callSubOrchestrator('counter', { k: 0, until: 3 }, 'child');
+            return { result };
+          },
+        },
+        { step: (k: number) => k * 10 },
+      );
+      host.startNew('parent', 'p');
+      await clock.settle();
+
+      expect(host.status('p')).toMatchObject({ runtimeStatus: 'Completed', output: { result: { k: 3, seen: 30 } } });
+      // The parent ran twice: once to start the child, once when its last generation ended (not at each continueAsNew).
+      expect(host.status('p')?.episodes).toBe(2);
+      expect(host.status('child')).toMatchObject({ runtimeStatus: 'Completed', parentInstanceId: 'p' });
+      expect(host.stats().generations).toBe(3);
+    });
+
+    it('drops an event raised before continueAsNew that the generation did not consume', async () => {
+      // As the Durable extension does for JavaScript: the library's continueAsNew(input) has no
+      // preserveUnprocessedEvents, and the extension's default drops what the old generation did
+      // not read. Orchestrations that must not lose an event read its cause from their own store.
+      const { clock, host } = setUp(
+        {
+          waitsNextGeneration: function* (context) {
+            const { generation } = context.df.getInput() as { generation: number };
+            if (generation === 0) {
+              yield context.df.callActivity('slow');
+              context.df.continueAsNew({ generation: 1 });
+              return undefined;
+            }
+            return yield context.df.waitForExternalEvent('go');
+          },
+        },
+        { slow: () => clock.sleep(10_000) },
+      );
+      host.startNew('waitsNextGeneration', 'i', { generation: 0 });
+      await clock.advanceTo(at(1_000));
+      expect(host.raiseEvent('i', 'go', 'early')).toBe(true);
+      await clock.advanceTo(at(60_000));
+
+      expect(host.stats().generations).toBe(1);
+      expect(host.status('i')?.runtimeStatus).toBe('Running');
+      expect(host.raiseEvent('i', 'go', 'late')).toBe(true);
+      await clock.settle();
+      expect(host.status('i')).toMatchObject({ runtimeStatus: 'Completed', output: 'late' });
+    });
+
+    it('cancels the timers of the generation that continued as new', async () => {
+      const { clock, host } = setUp({
+        sleepsThenMoves: function* (context) {
+          const { generation } = context.df.getInput() as { generation: number };
+          if (generation === 0) {
+            // A timer left behind on purpose: the next generation must not hear of it.
+            context.df.createTimer(new Date(context.df.currentUtcDateTime.getTime() + 60_000));
+            yield context.df.createTimer(new Date(context.df.currentUtcDateTime.getTime() + 1_000));
+            context.df.continueAsNew({ generation: 1 });
+            return undefined;
+          }
+          return yield context.df.waitForExternalEvent('go');
+        },
+      });
+      host.startNew('sleepsThenMoves', 'i', { generation: 0 });
+      await clock.advanceTo(at(2_000));
+      expect(host.stats().generations).toBe(1);
+      expect(clock.pendingTimers()).toEqual([]);
+      await clock.advanceTo(at(120_000));
+      expect(host.stats().timersFired).toBe(1);
+      expect(host.status('i')?.runtimeStatus).toBe('Running');
+      host.raiseEvent('i', 'go', 'done');
+      await clock.settle();
+      expect(host.status('i')?.output).toBe('done');
+    });
+  });
+
   it('waits for completion and resolves idle once nothing runs', async () => {
     const { clock, host } = setUp(
       {

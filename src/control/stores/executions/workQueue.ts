@@ -164,7 +164,7 @@ export type FinishedAttemptRow = Omit<TaskExecutionTable, 'jobExecutionId'> & { 
  */
 export async function insertFinishedAttempt({ db }: ControlDatabase, row: FinishedAttemptRow): Promise<boolean> {
   try {
-    await withControlRetry(() => db.insertInto('taskExecutions').values(row).execute());
+    await withControlRetry(() => db.insertInto('taskExecutions').values({ ...row, message: storableText(row.message) }).execute());
     return true;
   } catch (error) {
     if (classifySqlError(error) === 'unique' || (error instanceof Error && error.name === 'ConflictError')) return false;
