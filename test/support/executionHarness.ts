@@ -1,3 +1,5 @@
+import { executionStore } from '../../src/control/stores/executionStore';
+import type { JobExecutionLifecycle } from '../../src/domain/schemas/execution';
 /**
  * An API harness for execution tests: the real routes, stores and PostgreSQL target driver, with
  * an orchestration client that only records what it was asked (the orchestrators are not what
@@ -45,6 +47,8 @@ export interface ExecutionHarness {
   collection(name: string, members: { id: string; membership?: 'include' | 'exclude' }[]): Promise<string>;
   /** POST /jobs/{name}/executions; returns the parent execution id. */
   start(jobName: string): Promise<string>;
+  /** Sets an execution's lifecycle through the store, as a lane's record would; returns the lifecycle it has after (a terminal one never moves). */
+  mark(executionId: string, lifecycle: JobExecutionLifecycle, message?: string | null): Promise<{ lifecycle: JobExecutionLifecycle }>;
   close(): Promise<void>;
 }
 
@@ -157,6 +161,11 @@ export async function createExecutionHarness(dialect: TestDialect, options: Acti
     async start(jobName) {
       const res = await expectStatus('POST', `jobs/${encodeURIComponent(jobName)}/executions`, undefined, 202);
       return res.body.id as string;
+    },
+    async mark(executionId, lifecycle, message) {
+      const executions = executionStore(api.services.control);
+      await executions.mark(executionId, lifecycle, message, clock.now().toISOString());
+      return { lifecycle: (await executions.get(executionId)).lifecycle };
     },
     close: () => api.close(),
   };

@@ -121,7 +121,7 @@ describe.each(CONTROL_DIALECTS)('executions API on %s', (dialect) => {
       running = await h.start('listed');
       await h.activities.expandJobExecution({ executionId: running });
       children = await h.api.services.control.db.selectFrom('jobExecutions').select('id').where('parentId', '=', running).orderBy('targetDatabase').execute();
-      await h.activities.markJobExecution({ executionId: children[0].id, lifecycle: 'Succeeded' });
+      await h.mark(children[0].id, 'Succeeded');
     });
 
     it('lists active top-level executions by default, newest first', async () => {
@@ -208,7 +208,7 @@ describe.each(CONTROL_DIALECTS)('executions API on %s', (dialect) => {
   describe('GET /executions/{id}/wait', () => {
     it('answers 200 at once for a terminal execution', async () => {
       const id = await h.start('nightly-report');
-      await h.activities.markJobExecution({ executionId: id, lifecycle: 'Failed', message: 'done' });
+      await h.mark(id, 'Failed', 'done');
       const t0 = performance.now();
       const res = await h.api.call('GET', `executions/${id}/wait?timeout=PT10S`);
       expect(res.status).toBe(200);
@@ -227,7 +227,7 @@ describe.each(CONTROL_DIALECTS)('executions API on %s', (dialect) => {
 
     it('answers 200 as soon as the execution ends while it waits', async () => {
       const id = await h.start('nightly-report');
-      setTimeout(() => void h.activities.markJobExecution({ executionId: id, lifecycle: 'Succeeded' }), 300);
+      setTimeout(() => void h.mark(id, 'Succeeded'), 300);
       const t0 = performance.now();
       const res = await h.api.call('GET', `executions/${id}/wait?timeout=PT20S&includeChildren=true`);
       expect(res.status).toBe(200);
@@ -255,7 +255,7 @@ describe.each(CONTROL_DIALECTS)('executions API on %s', (dialect) => {
       const id = await h.start('nightly-report');
       await h.activities.expandJobExecution({ executionId: id });
       const kids = await h.api.services.control.db.selectFrom('jobExecutions').select('id').where('parentId', '=', id).orderBy('targetDatabase').execute();
-      await h.activities.markJobExecution({ executionId: kids[0].id, lifecycle: 'Succeeded' });
+      await h.mark(kids[0].id, 'Succeeded');
       const res = await h.api.call('POST', `executions/${id}/cancel`);
       expect(res.status).toBe(202);
       expect(res.body).toMatchObject({ id, cancelRequested: true });
@@ -278,7 +278,7 @@ describe.each(CONTROL_DIALECTS)('executions API on %s', (dialect) => {
 
     it('answers 409 for an execution that already ended, changing and raising nothing', async () => {
       const id = await h.start('nightly-report');
-      await h.activities.markJobExecution({ executionId: id, lifecycle: 'Succeeded' });
+      await h.mark(id, 'Succeeded');
       const raised = h.orchestrations.cancelled.length;
       const res = await h.api.call('POST', `executions/${id}/cancel`);
       expect(res.status).toBe(409);

@@ -1,3 +1,6 @@
+import { randomUUID } from 'node:crypto';
+import { executionStore } from '../../../src/control/stores/executionStore';
+import { INTERRUPTED_ATTEMPT_MESSAGE } from '../../../src/domain/attemptRecord';
 import net from 'node:net';
 import { CONTROL_DIALECTS } from '../../support/controlDatabases';
 import { countRows, createExecutionHarness, type ExecutionHarness } from '../../support/executionHarness';
@@ -73,12 +76,11 @@ describe.each(CONTROL_DIALECTS)('expandJobExecution on %s', (dialect) => {
 
     const plan = await h.activities.expandJobExecution({ executionId: id });
     expect(plan.alreadyTerminal).toBe(false);
-    expect(plan.children).toHaveLength(4);
+    expect(plan.lanes).toEqual([{ lane: 0, slots: 4 }]);
     const rows = await children(id);
     expect(rows.map((r) => r.targetDatabase).sort()).toEqual([a, b, d, g].sort());
-    expect(rows.every((r) => r.lifecycle === 'Created' && r.targetEngine === 'postgres')).toBe(true);
-    expect(plan.children.map((c) => c.executionId).sort()).toEqual(rows.map((r) => r.id).sort());
-    expect(plan.children.every((c) => c.lifecycle === 'Created' && c.attemptsMade === 0)).toBe(true);
+    // Queued in the work queue, ready now.
+    expect(rows.every((r) => r.lifecycle === 'Created' && r.targetEngine === 'postgres' && r.notBefore === h.clock.now().toISOString())).toBe(true);
     // Only the shard map manager was asked; no listed database was connected to.
     expect(h.driverCalls.filter((c) => c.method === 'run')).toEqual([]);
     expect(h.driverCalls.filter((c) => c.method === 'readShardMap').map((c) => c.databaseName)).toEqual([manager.name]);
@@ -116,7 +118,7 @@ describe.each(CONTROL_DIALECTS)('expandJobExecution on %s', (dialect) => {
     const startedAt = h.clock.now().toISOString();
     const plan = await h.activities.expandJobExecution({ executionId: id });
     expect(plan.policy).toEqual({ maximumAttempts: 4, initialRetryIntervalMs: 2_000, maximumRetryIntervalMs: 60_000, retryIntervalBackoffCoefficient: 3, taskTimeoutMs: 30_000 });
-    expect(plan.maxParallelism).toBe(7);
+    expect(plan.lanes).toEqual([{ lane: 0, slots: 1 }]);
     expect(plan.deadline).toBe(new Date(Date.parse(startedAt) + 3_600_000).toISOString());
     expect(plan.cancelRequested).toBe(false);
   });
@@ -130,17 +132,17 @@ describe.each(CONTROL_DIALECTS)('expandJobExecution on %s', (dialect) => {
     });
     const id = await h.start(await h.job({ name: 'refusal', targetId: shardMap.body.id, allowedServers: ['127.0.0.1*'] }));
     const plan = await h.activities.expandJobExecution({ executionId: id });
-    expect(plan.children).toEqual([expect.objectContaining({ lifecycle: 'Failed', attemptsMade: 0 })]);
+    expect(plan.lanes).toEqual([]);
     const [child] = await children(id);
     expect(child.lifecycle).toBe('Failed');
+    expect(child.notBefore).toBeNull();
     expect(child.endTime).not.toBeNull();
     expect(child.lastMessage).toContain(`localhost:${counter.port}`);
     expect(child.lastMessage).toContain("'127.0.0.1*'");
 
-    // Even an attempt asked for it does not run.
-    const out = await h.activities.runTaskAttempt({ executionId: child.id, attempt: 1, timeoutMs: null });
-    expect(out.lifecycle).toBe('Failed');
-    expect(out.retryable).toBe(false);
+    // Even a lane run for it claims nothing.
+    const out = await h.activities.runLane({ parentId: id, lane: 0, slots: 1, policy: plan.policy, deadline: plan.deadline });
+    expect(out.attempts).toBe(0);
     expect(counter.connections()).toBe(0);
     expect(h.driverCalls.filter((c) => c.method === 'run' && c.databaseName === refusedDb)).toEqual([]);
   });
@@ -152,7 +154,7 @@ describe.each(CONTROL_DIALECTS)('expandJobExecution on %s', (dialect) => {
     const id = await h.start(await h.job({ name: 'unreachable', targetId: server.body.id }));
     const plan = await h.activities.expandJobExecution({ executionId: id });
     expect(plan.alreadyTerminal).toBe(true);
-    expect(plan.children).toEqual([]);
+    expect(plan.lanes).toEqual([]);
     const parent = await h.api.call('GET', `executions/${id}`);
     expect(parent.body.lifecycle).toBe('Failed');
     expect(parent.body.endTime).not.toBeNull();
@@ -166,49 +168,83 @@ describe.each(CONTROL_DIALECTS)('expandJobExecution on %s', (dialect) => {
     expect((await h.api.call('POST', `executions/${id}/cancel`)).status).toBe(202);
     const calls = h.driverCalls.length;
     const plan = await h.activities.expandJobExecution({ executionId: id });
-    expect(plan).toMatchObject({ alreadyTerminal: false, cancelRequested: true, children: [] });
+    expect(plan).toMatchObject({ alreadyTerminal: false, cancelRequested: true, lanes: [] });
     expect(h.driverCalls.length).toBe(calls);
   });
 
   it('reports a parent that already ended as terminal and changes nothing', async () => {
     const target = await h.databaseTarget(uniqueDatabaseName('ended'));
     const id = await h.start(await h.job({ name: 'ended', targetId: target }));
-    await h.activities.markJobExecution({ executionId: id, lifecycle: 'Canceled', message: 'stopped' });
+    await h.mark(id, 'Canceled', 'stopped');
     const plan = await h.activities.expandJobExecution({ executionId: id });
     expect(plan.alreadyTerminal).toBe(true);
     expect(await children(id)).toEqual([]);
     expect((await h.api.call('GET', `executions/${id}`)).body.lastMessage).toBe('stopped');
   });
 
-  it('counts the attempts a child finished, so a resumed orchestration goes on from there', async () => {
+  const afterAllDrops: (() => Promise<void>)[] = [];
+  afterAll(async () => {
+    for (const drop of afterAllDrops) await drop();
+  });
+
+  it('settles a claim a stopped host left: the attempt written as interrupted, the child queued again, nothing run', async () => {
     const db = await createTestDatabase('resume');
     try {
       const target = await h.databaseTarget(db.name);
-      const id = await h.start(await h.job({ name: 'resumed', targetId: target, script: 'SELECT * FROM not_there_yet' }));
-      const [child] = (await h.activities.expandJobExecution({ executionId: id })).children;
-      expect((await h.activities.runTaskAttempt({ executionId: child.executionId, attempt: 1, timeoutMs: null })).lifecycle).toBe('Failed');
+      const id = await h.start(await h.job({ name: 'resumed', targetId: target, script: 'SELECT 1' }));
+      await h.activities.expandJobExecution({ executionId: id });
+      const claimed = (await executionStore(h.api.services.control).claimNext({ parentId: id, lane: 0, now: h.clock.now().toISOString(), taskId: randomUUID(), claim: true }))!;
+      const runs = h.driverCalls.length;
+      h.clock.advance(1_000);
       const again = await h.activities.expandJobExecution({ executionId: id });
-      expect(again.children).toEqual([{ executionId: child.executionId, lifecycle: 'InProgress', attemptsMade: 1 }]);
+      expect(again.lanes).toEqual([{ lane: 0, slots: 1 }]);
+      expect(h.driverCalls.length).toBe(runs);
+      const [child] = await children(id);
+      expect(child).toMatchObject({ lifecycle: 'WaitingForRetry', runningTaskId: null, lastMessage: `Attempt 1: ${INTERRUPTED_ATTEMPT_MESSAGE}` });
+      const tasks = await h.api.services.control.db.selectFrom('taskExecutions').selectAll().where('jobExecutionId', '=', child.id).execute();
+      expect(tasks).toMatchObject([{ id: claimed.taskId, attempt: 1, lifecycle: 'Failed', message: INTERRUPTED_ATTEMPT_MESSAGE, retryable: 1 }]);
     } finally {
       await db.drop();
     }
   });
 
-  it('settles a child whose attempt succeeded before the host died, instead of running the script again', async () => {
-    const db = await createTestDatabase('settle');
-    try {
-      const target = await h.databaseTarget(db.name);
-      const id = await h.start(await h.job({ name: 'settled', targetId: target, script: 'SELECT 1' }));
-      const [child] = (await h.activities.expandJobExecution({ executionId: id })).children;
-      // The attempt records its success; the orchestrator's markJobExecution never comes (crash).
-      expect((await h.activities.runTaskAttempt({ executionId: child.executionId, attempt: 1, timeoutMs: null })).lifecycle).toBe('Succeeded');
-      const again = await h.activities.expandJobExecution({ executionId: id });
-      expect(again.children).toEqual([{ executionId: child.executionId, lifecycle: 'Succeeded', attemptsMade: 1 }]);
-      const row = await h.api.services.control.db.selectFrom('jobExecutions').selectAll().where('id', '=', child.executionId).executeTakeFirstOrThrow();
-      expect(row.lifecycle).toBe('Succeeded');
-      expect(row.endTime).not.toBeNull();
-    } finally {
-      await db.drop();
-    }
+  it('settles a child whose attempt was written before the host died, instead of running the script again', async () => {
+    const target = await h.databaseTarget(uniqueDatabaseName('settle'));
+    const id = await h.start(await h.job({ name: 'settled', targetId: target, script: 'SELECT 1' }));
+    await h.activities.expandJobExecution({ executionId: id });
+    const executions = executionStore(h.api.services.control);
+    const now = h.clock.now().toISOString();
+    const claimed = (await executions.claimNext({ parentId: id, lane: 0, now, taskId: randomUUID(), claim: true }))!;
+    // The attempt wrote its task execution; the record on its child never came (crash).
+    await executions.insertFinishedAttempt({ id: claimed.taskId, jobExecutionId: claimed.child.id, attempt: 1, lifecycle: 'Succeeded', message: null, output: null, startTime: now, endTime: now, outcome: 'Succeeded', retryable: 0 });
+    const again = await h.activities.expandJobExecution({ executionId: id });
+    expect(again.lanes).toEqual([]);
+    const [child] = await children(id);
+    expect(child).toMatchObject({ lifecycle: 'Succeeded', runningTaskId: null, notBefore: null });
+    expect(child.endTime).not.toBeNull();
+  });
+
+  it('resumes an execution the engine before the work queue left running: its open attempt closed, the child queued', async () => {
+    const legacy = await createTestDatabase('legacy');
+    afterAllDrops.push(() => legacy.drop());
+    const target = await h.databaseTarget(legacy.name);
+    const id = await h.start(await h.job({ name: 'legacy', targetId: target, script: 'SELECT 1' }));
+    await h.activities.expandJobExecution({ executionId: id });
+    const [before] = await children(id);
+    // As the old engine left it: InProgress, not queued, an attempt row open.
+    const db = h.api.services.control.db;
+    await db.updateTable('jobExecutions').set({ lifecycle: 'InProgress', notBefore: null }).where('id', '=', before.id).execute();
+    await db.insertInto('taskExecutions').values({ id: randomUUID(), jobExecutionId: before.id, attempt: 1, lifecycle: 'InProgress', message: null, output: null, startTime: h.clock.now().toISOString(), endTime: null, outcome: null, retryable: null }).execute();
+    h.clock.advance(1_000);
+    const again = await h.activities.expandJobExecution({ executionId: id });
+    expect(again.lanes).toEqual([{ lane: 0, slots: 1 }]);
+    const [child] = await children(id);
+    expect(child).toMatchObject({ lifecycle: 'WaitingForRetry', notBefore: h.clock.now().toISOString() });
+    const tasks = await db.selectFrom('taskExecutions').selectAll().where('jobExecutionId', '=', child.id).execute();
+    expect(tasks).toMatchObject([{ attempt: 1, lifecycle: 'Failed', message: INTERRUPTED_ATTEMPT_MESSAGE }]);
+    // The lane runs it as attempt 2.
+    await h.activities.runLane({ parentId: id, lane: 0, slots: 1, policy: again.policy, deadline: again.deadline });
+    expect((await children(id))[0].lifecycle).toBe('Succeeded');
+    expect((await db.selectFrom('taskExecutions').select('attempt').where('jobExecutionId', '=', child.id).orderBy('attempt').execute()).map((t) => t.attempt)).toEqual([1, 2]);
   });
 });

@@ -28,32 +28,32 @@ describe.each(CONTROL_DIALECTS)('markJobExecution and completeJobExecution on %s
   it('sets lifecycle and message, start time on the first InProgress, end time on a terminal one; never moves a terminal row', async () => {
     const { childIds } = await expanded(1);
     const [id] = childIds;
-    expect(await h.activities.markJobExecution({ executionId: id, lifecycle: 'InProgress' })).toEqual({ lifecycle: 'InProgress' });
+    expect(await h.mark(id, 'InProgress')).toEqual({ lifecycle: 'InProgress' });
     const started = await row(id);
     expect(started.lifecycle).toBe('InProgress');
     expect(started.startTime).toBe(h.clock.now().toISOString());
     h.clock.advance(1_000);
-    await h.activities.markJobExecution({ executionId: id, lifecycle: 'WaitingForRetry', message: 'Attempt 1 failed' });
-    await h.activities.markJobExecution({ executionId: id, lifecycle: 'InProgress' });
+    await h.mark(id, 'WaitingForRetry', 'Attempt 1 failed');
+    await h.mark(id, 'InProgress');
     expect((await row(id)).startTime).toBe(started.startTime);
     expect((await row(id)).lastMessage).toBe('Attempt 1 failed');
 
     h.clock.advance(1_000);
-    await h.activities.markJobExecution({ executionId: id, lifecycle: 'Succeeded', message: null });
+    await h.mark(id, 'Succeeded', null);
     const done = await row(id);
     expect(done).toMatchObject({ lifecycle: 'Succeeded', lastMessage: null, endTime: h.clock.now().toISOString() });
 
     h.clock.advance(1_000);
-    expect(await h.activities.markJobExecution({ executionId: id, lifecycle: 'Failed', message: 'late' })).toEqual({ lifecycle: 'Succeeded' });
-    expect(await h.activities.markJobExecution({ executionId: id, lifecycle: 'InProgress' })).toEqual({ lifecycle: 'Succeeded' });
+    expect(await h.mark(id, 'Failed', 'late')).toEqual({ lifecycle: 'Succeeded' });
+    expect(await h.mark(id, 'InProgress')).toEqual({ lifecycle: 'Succeeded' });
     expect(await row(id)).toEqual(done);
   });
 
   it('rolls the children up into the parent with a one-line summary, once', async () => {
     const { parentId, childIds } = await expanded(3);
-    await h.activities.markJobExecution({ executionId: childIds[0], lifecycle: 'Succeeded' });
-    await h.activities.markJobExecution({ executionId: childIds[1], lifecycle: 'Succeeded' });
-    await h.activities.markJobExecution({ executionId: childIds[2], lifecycle: 'Skipped', message: 'database gone' });
+    await h.mark(childIds[0], 'Succeeded');
+    await h.mark(childIds[1], 'Succeeded');
+    await h.mark(childIds[2], 'Skipped', 'database gone');
     expect(await h.activities.completeJobExecution({ executionId: parentId })).toEqual({ lifecycle: 'SucceededWithSkipped' });
     const parent = await row(parentId);
     expect(parent).toMatchObject({ lifecycle: 'SucceededWithSkipped', lastMessage: '2 succeeded, 1 skipped', endTime: h.clock.now().toISOString() });
@@ -65,18 +65,18 @@ describe.each(CONTROL_DIALECTS)('markJobExecution and completeJobExecution on %s
 
   it('fails the parent when one child failed', async () => {
     const { parentId, childIds } = await expanded(2);
-    await h.activities.markJobExecution({ executionId: childIds[0], lifecycle: 'Succeeded' });
-    await h.activities.markJobExecution({ executionId: childIds[1], lifecycle: 'Failed', message: 'syntax error' });
+    await h.mark(childIds[0], 'Succeeded');
+    await h.mark(childIds[1], 'Failed', 'syntax error');
     expect(await h.activities.completeJobExecution({ executionId: parentId })).toEqual({ lifecycle: 'Failed' });
     expect((await row(parentId)).lastMessage).toBe('1 succeeded, 1 failed');
   });
 
   it.each(['Canceled', 'TimedOut'] as const)('on %s ends every open child and its open attempt that way, leaving finished ones alone', async (reason) => {
     const { parentId, childIds } = await expanded(3);
-    await h.activities.markJobExecution({ executionId: childIds[0], lifecycle: 'Succeeded' });
-    await h.activities.markJobExecution({ executionId: childIds[1], lifecycle: 'InProgress' });
+    await h.mark(childIds[0], 'Succeeded');
+    await h.mark(childIds[1], 'InProgress');
     const open = await taskStore(h.api.services.control).openAttempt(childIds[1], 1, h.clock.now().toISOString());
-    await h.activities.markJobExecution({ executionId: childIds[2], lifecycle: 'WaitingForRetry' });
+    await h.mark(childIds[2], 'WaitingForRetry');
     h.clock.advance(2_000);
 
     expect(await h.activities.completeJobExecution({ executionId: parentId, reason })).toEqual({ lifecycle: reason });
@@ -101,7 +101,7 @@ describe.each(CONTROL_DIALECTS)('markJobExecution and completeJobExecution on %s
 
   it('fails a child left without an outcome when the job ends, and the parent with it', async () => {
     const { parentId, childIds } = await expanded(2);
-    await h.activities.markJobExecution({ executionId: childIds[0], lifecycle: 'Succeeded' });
+    await h.mark(childIds[0], 'Succeeded');
     expect(await h.activities.completeJobExecution({ executionId: parentId })).toEqual({ lifecycle: 'Failed' });
     expect(await row(childIds[1])).toMatchObject({ lifecycle: 'Failed', lastMessage: 'The job ended before this database got an outcome.' });
   });

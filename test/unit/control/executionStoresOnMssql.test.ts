@@ -77,7 +77,7 @@ describe('execution and task stores on SQL Server (compiled, not run)', () => {
     });
     const [claim] = queries();
     const text = claim.sql.replace(/\s+/g, ' ');
-    expect(text).toMatch(/^UPDATE job_executions WITH \(ROWLOCK\) SET .* OUTPUT inserted\.\* WHERE \(id = @\d+ AND running_task_id = @\d+\) OR id = \(SELECT TOP \(1\) id FROM job_executions WITH \(UPDLOCK, READPAST, ROWLOCK\) WHERE parent_id = @\d+ AND not_before <= @\d+ AND cancel_requested = 0 ORDER BY not_before, target_server, target_database\)$/);
+    expect(text).toMatch(/^UPDATE job_executions WITH \(ROWLOCK\) SET .* OUTPUT inserted\.\* WHERE \(id = @\d+ AND running_task_id = @\d+\) OR \(id = \(SELECT TOP \(1\) id FROM job_executions WITH \(UPDLOCK, READPAST, ROWLOCK\) WHERE parent_id = @\d+ AND not_before <= @\d+ AND cancel_requested = 0 ORDER BY not_before, target_server, target_database\) AND not_before <= @\d+ AND cancel_requested = 0\)$/);
     expect(text).not.toMatch(/\blimit\b|returning|skip locked/i);
   });
 

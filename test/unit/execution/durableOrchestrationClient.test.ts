@@ -91,12 +91,12 @@ describe('Durable Functions orchestration client', () => {
 
   it('raises cancel to every instance and ignores those not running or never started', async () => {
     instances.set('parent', { name: 'jobOrchestrator', status: 'Running', input: {} });
-    instances.set('child-1', { name: 'targetOrchestrator', status: 'Running', input: {} });
-    instances.set('child-2', { name: 'targetOrchestrator', status: 'Completed', input: {} });
-    await createDurableOrchestrationClient(invocation()).raiseCancel(['parent', 'child-1', 'child-2', 'child-3']);
+    instances.set('parent:lane:0', { name: 'laneOrchestrator', status: 'Running', input: {} });
+    instances.set('parent:lane:1', { name: 'laneOrchestrator', status: 'Completed', input: {} });
+    await createDurableOrchestrationClient(invocation()).raiseCancel(['parent', 'parent:lane:0', 'parent:lane:1', 'parent:lane:2']);
     expect(events.map((e) => [e.instanceId, e.name]).sort()).toEqual([
-      ['child-1', 'cancel'],
       ['parent', 'cancel'],
+      ['parent:lane:0', 'cancel'],
     ]);
     expect(requests).toHaveLength(4);
   });

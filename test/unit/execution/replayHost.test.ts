@@ -356,9 +356,10 @@ describe('replay host', () => {
         sleepsThenMoves: function* (context) {
           const { generation } = context.df.getInput() as { generation: number };
           if (generation === 0) {
-            // A timer left behind on purpose: the next generation must not hear of it.
-            context.df.createTimer(new Date(context.df.currentUtcDateTime.getTime() + 60_000));
-            yield context.df.createTimer(new Date(context.df.currentUtcDateTime.getTime() + 1_000));
+            // The 60 s timer loses the race and is left behind, not cancelled: the next generation must not hear of it.
+            const long = context.df.createTimer(new Date(context.df.currentUtcDateTime.getTime() + 60_000));
+            const short = context.df.createTimer(new Date(context.df.currentUtcDateTime.getTime() + 1_000));
+            yield context.df.Task.any([long, short]);
             context.df.continueAsNew({ generation: 1 });
             return undefined;
           }
@@ -366,6 +367,8 @@ describe('replay host', () => {
         },
       });
       host.startNew('sleepsThenMoves', 'i', { generation: 0 });
+      await clock.settle();
+      expect(clock.pendingTimers()).toEqual([at(60_000), at(1_000)]);
       await clock.advanceTo(at(2_000));
       expect(host.stats().generations).toBe(1);
       expect(clock.pendingTimers()).toEqual([]);
