@@ -1,11 +1,12 @@
 /**
- * Cancelling an execution: the flag goes into the control database first (on the execution and
- * every child of it not yet terminal, in one transaction), then `cancel` is raised to each of
- * those orchestration instances. A JS orchestrator cannot send events to its children, so the
- * client side does it; a running attempt sees the flag itself and cancels its statement. A
- * child canceled alone cancels only that child. Nothing is marked Canceled here: each child ends
- * Canceled once its attempt has stopped its statement, the parent once every child has ended;
- * until then the execution keeps its running lifecycle with cancelRequested true.
+ * Canceling an execution: the control database first, in one transaction (children still
+ * queued end Canceled at once, since nothing of theirs runs; the execution and its running
+ * children are flagged), then `cancel` is raised to the job orchestration and its lanes (a JS
+ * orchestrator cannot send events to its children, so the client side does it), which wakes a
+ * lane asleep until a retry. A running attempt sees the flag itself and cancels its statement;
+ * its child ends Canceled once that statement stopped, the parent once nothing runs; until then
+ * they keep their running lifecycle with cancelRequested true. A child canceled alone cancels
+ * only that child.
  *
  * Throws NotFoundError for an unknown execution and ConflictError (409) for one that already
  * ended: there is nothing to cancel, and answering 202 would claim otherwise.
@@ -20,8 +21,8 @@ import type { Services } from '../services';
 
 export async function cancelJobExecution(services: Services, executionId: string, invocation?: InvocationContext): Promise<JobExecution> {
   const executions = executionStore(services.control);
-  const { execution, instanceIds } = await executions.requestCancel(executionId, isoTimestamp(services.clock.now()));
-  if (isTerminal(execution.lifecycle)) {
+  const { execution, instanceIds, alreadyEnded } = await executions.requestCancel(executionId, isoTimestamp(services.clock.now()));
+  if (alreadyEnded) {
     throw new ConflictError(`Job execution ${execution.id} already ended ${execution.lifecycle}; there is nothing to cancel.`);
   }
   if (instanceIds.length > 0) {

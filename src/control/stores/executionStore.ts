@@ -79,11 +79,12 @@ export function executionStore(control: ControlDatabase) {
       }),
 
     /**
-     * Flags the execution and every child of it that is not terminal, in one transaction, and
-     * returns the ids of the instances to raise `cancel` to (the execution first). A terminal
-     * execution is left as it is: nothing to cancel. NotFoundError (404) when there is none.
+     * Cancels in one transaction: queued children end Canceled at once, the execution and its
+     * running children are flagged (they end once stopped). Returns the instances to raise
+     * `cancel` to (a parent and its lanes) and whether the execution had already ended (then
+     * nothing changed). NotFoundError (404) when there is none.
      */
-    async requestCancel(id: string, now: string): Promise<{ execution: JobExecutionRecord; instanceIds: string[] }> {
+    async requestCancel(id: string, now: string): Promise<{ execution: JobExecutionRecord; instanceIds: string[]; alreadyEnded: boolean }> {
       const requested = await requestCancel(control, key(id), now);
       if (!requested) throw new NotFoundError('Job execution', id);
       return requested;

@@ -261,17 +261,24 @@ describe.each(CONTROL_DIALECTS)('executions API on %s', (dialect) => {
       expect(res.body).toMatchObject({ id, cancelRequested: true });
       const raised = h.orchestrations.cancelled.at(-1)!;
       expect(raised[0]).toBe(id);
-      expect(raised.slice(1).sort()).toEqual([kids[1].id, kids[2].id].sort());
-      const flags = await h.api.services.control.db.selectFrom('jobExecutions').select(['id', 'cancelRequested']).where('parentId', '=', id).execute();
+      // The job orchestration and its one lane (three children, under maxParallelism).
+      expect(raised).toEqual([id, `${id}:lane:0`]);
+      const flags = await h.api.services.control.db.selectFrom('jobExecutions').select(['id', 'cancelRequested', 'lifecycle']).where('parentId', '=', id).execute();
       expect(Object.fromEntries(flags.map((f) => [f.id, Number(f.cancelRequested)]))).toEqual({ [kids[0].id]: 0, [kids[1].id]: 1, [kids[2].id]: 1 });
+      // Still queued, nothing of theirs runs: ended at once.
+      expect(Object.fromEntries(flags.map((f) => [f.id, f.lifecycle]))).toEqual({ [kids[0].id]: 'Succeeded', [kids[1].id]: 'Canceled', [kids[2].id]: 'Canceled' });
     });
 
     it('cancels a child alone without touching its parent or siblings', async () => {
       const id = await h.start('nightly-report');
       await h.activities.expandJobExecution({ executionId: id });
       const kids = await h.api.services.control.db.selectFrom('jobExecutions').select('id').where('parentId', '=', id).execute();
-      expect((await h.api.call('POST', `executions/${kids[0].id}/cancel`)).status).toBe(202);
-      expect(h.orchestrations.cancelled.at(-1)).toEqual([kids[0].id]);
+      const raised = h.orchestrations.cancelled.length;
+      const res = await h.api.call('POST', `executions/${kids[0].id}/cancel`);
+      expect(res.status).toBe(202);
+      // Queued: ended at once; no orchestration to tell (a running one's lane reads the flag).
+      expect(res.body).toMatchObject({ lifecycle: 'Canceled', cancelRequested: true });
+      expect(h.orchestrations.cancelled.length).toBe(raised);
       const flagged = await h.api.services.control.db.selectFrom('jobExecutions').select('id').where('cancelRequested', '=', 1).where((eb) => eb.or([eb('id', '=', id), eb('parentId', '=', id)])).execute();
       expect(flagged.map((f) => f.id)).toEqual([kids[0].id]);
     });
@@ -301,8 +308,10 @@ describe.each(CONTROL_DIALECTS)('executions API on %s', (dialect) => {
       try {
         const target = await h.databaseTarget(db.name);
         const parentId = await h.start(await h.job({ name: 'attempts', targetId: target, script: 'SELECT * FROM missing_table' }));
-        const [child] = (await h.activities.expandJobExecution({ executionId: parentId })).children;
-        for (const attempt of [1, 2, 3]) await h.activities.runTaskAttempt({ executionId: child.executionId, attempt, timeoutMs: null });
+        const plan = await h.activities.expandJobExecution({ executionId: parentId });
+        await h.activities.runLane({ parentId, lane: 0, slots: 1, policy: { ...plan.policy, maximumAttempts: 3, initialRetryIntervalMs: 0 }, deadline: plan.deadline });
+        const childRow = await h.api.services.control.db.selectFrom('jobExecutions').select('id').where('parentId', '=', parentId).executeTakeFirstOrThrow();
+        const child = { executionId: childRow.id };
         const list = await h.api.call('GET', `executions/${parentId}/tasks`);
         expect(list.status).toBe(200);
         expect(list.body.items.map((t: { attempt: number }) => t.attempt)).toEqual([1, 2, 3]);
@@ -323,7 +332,7 @@ describe.each(CONTROL_DIALECTS)('executions API on %s', (dialect) => {
         expect(second.body.nextCursor).toBeNull();
         const one = await h.api.call('GET', `tasks/${list.body.items[2].id}`);
         expect(one.body).toEqual(list.body.items[2]);
-        expect((await h.api.call('GET', `executions/${parentId}`)).body).toMatchObject({ counts: { InProgress: 1 } });
+        expect((await h.api.call('GET', `executions/${parentId}`)).body).toMatchObject({ counts: { Failed: 1 } });
         expect((await h.api.call('GET', `executions/${child.executionId}`)).body.attempts).toBe(3);
         expect((await h.api.call('GET', `executions/${parentId}/tasks?colour=red`)).status).toBe(400);
       } finally {

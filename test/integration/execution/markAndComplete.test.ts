@@ -1,3 +1,6 @@
+import { randomUUID } from 'node:crypto';
+import { executionStore } from '../../../src/control/stores/executionStore';
+import { INTERRUPTED_ATTEMPT_MESSAGE } from '../../../src/domain/attemptRecord';
 import { taskStore } from '../../../src/control/stores/taskStore';
 import { CONTROL_DIALECTS } from '../../support/controlDatabases';
 import { createExecutionHarness, type ExecutionHarness } from '../../support/executionHarness';
@@ -71,11 +74,13 @@ describe.each(CONTROL_DIALECTS)('markJobExecution and completeJobExecution on %s
     expect((await row(parentId)).lastMessage).toBe('1 succeeded, 1 failed');
   });
 
-  it.each(['Canceled', 'TimedOut'] as const)('on %s ends every open child and its open attempt that way, leaving finished ones alone', async (reason) => {
+  it.each(['Canceled', 'TimedOut'] as const)('on %s ends every open child that way, an attempt left claimed written as interrupted, leaving finished ones alone', async (reason) => {
     const { parentId, childIds } = await expanded(3);
     await h.mark(childIds[0], 'Succeeded');
-    await h.mark(childIds[1], 'InProgress');
-    const open = await taskStore(h.api.services.control).openAttempt(childIds[1], 1, h.clock.now().toISOString());
+    // A lane whose activity failed for good left childIds[1] claimed (the first still queued, by database name).
+    const claimed = (await executionStore(h.api.services.control).claimNext({ parentId, lane: 0, now: h.clock.now().toISOString(), taskId: randomUUID(), claim: true }))!;
+    expect(claimed.child.id).toBe(childIds[1]);
+    const open = { id: claimed.taskId };
     await h.mark(childIds[2], 'WaitingForRetry');
     h.clock.advance(2_000);
 
@@ -84,7 +89,7 @@ describe.each(CONTROL_DIALECTS)('markJobExecution and completeJobExecution on %s
     expect(await row(childIds[0])).toMatchObject({ lifecycle: 'Succeeded' });
     expect((await row(childIds[0])).endTime).not.toBe(now);
     for (const id of childIds.slice(1)) expect(await row(id)).toMatchObject({ lifecycle: reason, endTime: now });
-    expect(await taskStore(h.api.services.control).get(open.id)).toMatchObject({ lifecycle: reason, endTime: now });
+    expect(await taskStore(h.api.services.control).get(open.id)).toMatchObject({ lifecycle: 'Failed', message: INTERRUPTED_ATTEMPT_MESSAGE, endTime: now });
     const parent = await row(parentId);
     expect(parent.lifecycle).toBe(reason);
     expect(parent.lastMessage).toBe(`${reason === 'Canceled' ? 'Canceled' : 'Timed out'}: 1 succeeded, 2 ${reason === 'Canceled' ? 'canceled' : 'timed out'}`);
@@ -94,7 +99,7 @@ describe.each(CONTROL_DIALECTS)('markJobExecution and completeJobExecution on %s
     const empty = await h.collection('empty-collection', []);
     const parentId = await h.start(await h.job({ name: 'nothing-to-do', targetId: empty }));
     const plan = await h.activities.expandJobExecution({ executionId: parentId });
-    expect(plan.children).toEqual([]);
+    expect(plan.lanes).toEqual([]);
     expect(await h.activities.completeJobExecution({ executionId: parentId })).toEqual({ lifecycle: 'Succeeded' });
     expect((await row(parentId)).lastMessage).toBe('no databases to run on');
   });

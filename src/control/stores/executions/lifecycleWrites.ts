@@ -83,7 +83,8 @@ export async function mark({ db }: ControlDatabase, id: string, lifecycle: JobEx
         lifecycle,
         updatedAt: now,
         ...(message !== undefined ? { lastMessage: storableText(message) } : {}),
-        ...(isTerminal(lifecycle) ? { endTime: now } : {}),
+        // An ended execution leaves the work queue.
+        ...(isTerminal(lifecycle) ? { endTime: now, notBefore: null } : {}),
         ...(lifecycle === 'InProgress' ? { startTime: eb.fn.coalesce('startTime', eb.val(now)) } : {}),
       }))
       .where('id', '=', id)
@@ -111,12 +112,16 @@ export const CANCELED_WHILE_QUEUED = 'The execution was canceled before this dat
  * lanePlan.ts), so a lane asleep until a retry wakes; none for a child (its lane reads the flag).
  * Undefined when there is no such execution; a terminal one is left as it is.
  */
-export async function requestCancel({ db }: ControlDatabase, id: string, now: string): Promise<{ execution: JobExecutionRecord; instanceIds: string[] } | undefined> {
+export async function requestCancel(
+  { db }: ControlDatabase,
+  id: string,
+  now: string,
+): Promise<{ execution: JobExecutionRecord; instanceIds: string[]; alreadyEnded: boolean } | undefined> {
   return withControlRetry(() =>
     db.transaction().execute(async (trx) => {
       const row = await trx.selectFrom('jobExecutions').selectAll().where('id', '=', id).executeTakeFirst();
       if (!row) return undefined;
-      if (isTerminal(row.lifecycle)) return { execution: toRecord(row), instanceIds: [] };
+      if (isTerminal(row.lifecycle)) return { execution: toRecord(row), instanceIds: [], alreadyEnded: true };
       const tree = (q: Kysely<ControlSchema>) =>
         q.updateTable('jobExecutions').where((eb) => eb.or([eb('id', '=', id), eb('parentId', '=', id)])).where('lifecycle', 'not in', TERMINAL);
       await tree(trx)
@@ -128,7 +133,7 @@ export async function requestCancel({ db }: ControlDatabase, id: string, now: st
       const updated = await trx.selectFrom('jobExecutions').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
       const execution = toRecord(updated);
       const lanes = execution.parentId === null ? Array.from({ length: execution.lanes ?? 0 }, (_, lane) => laneInstanceId(id, lane)) : [];
-      return { execution, instanceIds: execution.parentId === null ? [id, ...lanes] : [] };
+      return { execution, instanceIds: execution.parentId === null ? [id, ...lanes] : [], alreadyEnded: false };
     }),
   );
 }

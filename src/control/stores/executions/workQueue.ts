@@ -5,7 +5,8 @@
  * statements: this one, and the insert of its task execution, whole, when it ends). The claim
  * takes the row the way each engine's queue tables do:
  *   PostgreSQL  SELECT ... FOR UPDATE SKIP LOCKED in the UPDATE's subquery (as graphile-worker, pg-boss)
- *   SQL Server  WITH (UPDLOCK, READPAST, ROWLOCK) on the subquery's table (the queue-table idiom)
+ *   SQL Server  WITH (UPDLOCK, READPAST, ROWLOCK) on the subquery's table (the queue-table idiom;
+ *               Babelfish ignores the hints: the row's own guard keeps a claim single there)
  *   SQLite      one writer at a time: the statement is atomic by itself
  * The attempt in flight lives on the child's row (`running_*`), so a process that dies leaves a
  * claim its lane's next run finds and settles (recovery), never a second run under one number.
@@ -70,7 +71,10 @@ function claimStatement({ dialect }: ControlDatabase, r: ClaimRequest): RawBuild
         ? sql`(SELECT TOP (1) id FROM job_executions WITH (UPDLOCK, READPAST, ROWLOCK) WHERE ${ready} ${order})`
         : sql`(SELECT id FROM job_executions WHERE ${ready} ${order} LIMIT 1)`;
   const previousGuard = sql`(${isPrev} AND running_task_id = ${prevTask})`;
-  const where = r.claim ? sql`${previousGuard} OR id = ${nextReady}` : previousGuard;
+  // The readiness is checked again on the row itself: an engine that ignores the table hints
+  // (Babelfish does, babelfishpg_tsql.escape_hatch_table_hints) waits for the row another lane
+  // locked and, without this, would claim it a second time once that lane commits.
+  const where = r.claim ? sql`${previousGuard} OR (id = ${nextReady} AND not_before <= ${r.now} AND cancel_requested = 0)` : previousGuard;
   const nextAttempt = sql`(SELECT COALESCE(MAX(t.attempt), 0) + 1 FROM task_executions t WHERE t.job_execution_id = job_executions.id)`;
   const credentialVersion = sql`(SELECT c.updated_at FROM credentials c WHERE c.name = job_executions.credential_name)`;
   const set = sql`
