@@ -1,25 +1,30 @@
 /**
- * Counts the statements the process sends to an embedded SQLite control database: Kysely's
- * SQLite driver prepares every statement it runs (queries, and the `begin`/`commit` of each
- * transaction) through better-sqlite3's `Database.prototype.prepare`, so wrapping that one
- * method counts them all without touching src/. SQLite targets run in worker processes, so
- * nothing else in the benchmark's process prepares statements while a run is measured.
+ * Counts the statements the process runs on an embedded SQLite control database: every one
+ * goes through a better-sqlite3 Statement's `run`, `all`, `get` or `iterate` (Kysely's driver
+ * runs queries and the `begin`/`commit` of its transactions that way), so wrapping those four
+ * methods counts them all, whether the statement was prepared now or kept prepared, without
+ * touching src/. SQLite targets run in worker processes, so nothing else in the benchmark's
+ * process runs statements while a run is measured.
  */
 import Database from 'better-sqlite3';
 
-let prepared = 0;
+let executed = 0;
 let installed = false;
 
-/** Starts counting (once per process); returns a reader of the statements prepared so far. */
+/** Starts counting (once per process); returns a reader of the statements run so far. */
 export function countControlStatements(): () => number {
   if (!installed) {
     installed = true;
-    const proto = Database.prototype as unknown as { prepare: (...args: unknown[]) => unknown };
-    const prepare = proto.prepare;
-    proto.prepare = function countedPrepare(this: unknown, ...args: unknown[]) {
-      prepared++;
-      return prepare.apply(this, args);
-    };
+    const probe = new Database(':memory:');
+    const proto = Object.getPrototypeOf(probe.prepare('SELECT 1')) as Record<'run' | 'all' | 'get' | 'iterate', (...args: unknown[]) => unknown>;
+    probe.close();
+    for (const method of ['run', 'all', 'get', 'iterate'] as const) {
+      const original = proto[method];
+      proto[method] = function counted(this: unknown, ...args: unknown[]) {
+        executed++;
+        return original.apply(this, args);
+      };
+    }
   }
-  return () => prepared;
+  return () => executed;
 }

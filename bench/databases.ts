@@ -51,3 +51,16 @@ export async function dropBenchDatabases(print: (line: string) => void): Promise
     print(`dropped ${rows.length} benchmark databases`);
   });
 }
+
+/** Runs `work` with the URL of a fresh, empty PostgreSQL database for a control database, dropped after. */
+export async function withBenchControlDatabase<T>(work: (url: string) => Promise<T>): Promise<T> {
+  const name = `ej_controlbench_${process.pid}_${Date.now()}`;
+  await withAdmin((client) => client.query(`CREATE DATABASE "${name}"`));
+  const url = new URL(PG_ADMIN_URL);
+  url.pathname = `/${name}`;
+  try {
+    return await work(url.toString());
+  } finally {
+    await withAdmin((client) => client.query(`DROP DATABASE "${name}" WITH (FORCE)`));
+  }
+}

@@ -44,7 +44,7 @@ export function openControlDatabase(url: string): ControlDatabase {
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('foreign_keys = ON');
-    const db = new Kysely<ControlSchema>({ dialect: new SqliteDialect({ database: sqlite }), plugins });
+    const db = new Kysely<ControlSchema>({ dialect: new SqliteDialect({ database: keptPrepared(sqlite) }), plugins });
     return { db, dialect, description, close: () => db.destroy() };
   }
   if (dialect === 'postgres') {
@@ -58,6 +58,36 @@ export function openControlDatabase(url: string): ControlDatabase {
   }
   const db = new Kysely<ControlSchema>({ dialect: mssqlDialect(url), plugins });
   return { db, dialect, description, close: () => db.destroy() };
+}
+
+/** Statements kept prepared, at most (by SQL text: the queue's claim and record are two of a few dozen). */
+const PREPARED_KEPT = 256;
+
+/**
+ * The SQLite database as Kysely's driver sees it, with its statements kept prepared: Kysely
+ * prepares every query it runs (better-sqlite3's `prepare` compiles the SQL each time), and the
+ * engine sends the same few statements for every attempt. Kysely runs a statement to its end
+ * with `all` or `run` before it prepares the next, except `iterate` (streaming), which no code
+ * here uses on the control database; a statement busy iterating is not handed out again.
+ */
+function keptPrepared(sqlite: import('better-sqlite3').Database) {
+  const kept = new Map<string, import('better-sqlite3').Statement>();
+  return {
+    prepare(text: string) {
+      let statement = kept.get(text);
+      if (statement && !statement.busy) {
+        // Most recently used last, so the oldest is the one dropped.
+        kept.delete(text);
+        kept.set(text, statement);
+        return statement;
+      }
+      statement = sqlite.prepare(text);
+      kept.set(text, statement);
+      if (kept.size > PREPARED_KEPT) kept.delete(kept.keys().next().value!);
+      return statement;
+    },
+    close: () => sqlite.close(),
+  };
 }
 
 export interface MssqlConnectionSettings {

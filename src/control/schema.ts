@@ -92,6 +92,10 @@ export interface JobTable {
   markedForDeletionAt: string | null;
   createdAt: string;
   updatedAt: string;
+  /** Migration 0011, the safety rails: JSON of Canary and FailureThreshold, and the cap per server. */
+  canary?: string | null;
+  failureThreshold?: string | null;
+  maxParallelismPerServer?: number | null;
 }
 
 export interface ScheduleTable {
@@ -166,6 +170,13 @@ export interface JobExecutionTable {
   runningCredentialVersion?: string | null;
   /** On a parent: how many lane orchestrations run its children. */
   lanes?: number | null;
+  /** Migration 0011, on a parent: JSON of the job's SafetyRails at start; the execution it re-runs and which of its databases (JSON lifecycles). */
+  safetyRails?: string | null;
+  rerunOf?: string | null;
+  rerunLifecycles?: string | null;
+  /** On a child: 0 the canary, 1 the others (null before migration 0011); its server's normalized address. */
+  wave?: number | null;
+  serverKey?: string | null;
 }
 
 export interface TaskExecutionTable {

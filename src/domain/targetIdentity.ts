@@ -29,6 +29,24 @@ export function normalizeServerName(engine: Engine, serverName: string): string 
   return formatServerAddress(engine, parseServerName(engine, serverName), { withDefaultPort: true });
 }
 
+/**
+ * A server's key however it is spelled (normalizeServerName); a name the parser refuses (a shard
+ * map can hold anything) keys as written, under `unparsed:`: it is never admitted by any
+ * credential and its child fails with the parser's reason.
+ */
+export function serverKeyOf(engine: Engine, serverName: string): string {
+  try {
+    return normalizeServerName(engine, serverName);
+  } catch {
+    return `unparsed:${serverName}`;
+  }
+}
+
+/** One key per database however its server is spelled: expansion de-duplicates by it, and a canary names databases by it. */
+export function databaseKey(d: { engine: Engine; serverName: string; databaseName: string }): string {
+  return JSON.stringify([d.engine, serverKeyOf(d.engine, d.serverName), d.databaseName]);
+}
+
 /** `|` separates the parts; a `|` or `\` inside a part is escaped so two targets cannot share a key by accident. */
 function escapePart(part: string): string {
   return part.replace(/[\\|]/g, (c) => `\\${c}`);

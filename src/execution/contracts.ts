@@ -22,6 +22,7 @@ export const ORCHESTRATORS = {
 export const ACTIVITIES = {
   expandJobExecution: 'expandJobExecution',
   runLane: 'runLane',
+  closeCanaryWave: 'closeCanaryWave',
   completeJobExecution: 'completeJobExecution',
 } as const;
 
@@ -46,6 +47,27 @@ export interface ExpandOutput {
   deadline: string;
   /** Set when the parent was cancel-requested before or during expansion. */
   cancelRequested: boolean;
+  /** A canary wave runs first: the others are held back until closeCanaryWave judges it. */
+  canary?: boolean;
+  /** The safety rails the lanes' claims apply (src/domain/safetyRails.ts). */
+  rails?: LaneRails;
+}
+
+/** What a lane's claims must respect besides maxParallelism. */
+export interface LaneRails {
+  /** No claim once this many children ended Failed or TimedOut (null: no threshold). */
+  failureLimit: number | null;
+  /** At most this many attempts at once on one server (null: no cap). */
+  maxPerServer: number | null;
+}
+
+/** closeCanaryWave: once the canary's lanes ended, releases the other databases or skips them. */
+export interface CloseCanaryInput {
+  executionId: string;
+}
+export interface CloseCanaryOutput {
+  /** The lanes of the released wave; empty when the canary failed (the others were skipped) or nothing is left. */
+  lanes: LaneShare[];
 }
 
 /** A lane orchestration: runs runLane until the parent has nothing queued, sleeping durably on retries. */
@@ -57,6 +79,9 @@ export interface LaneInput {
   deadline: string;
   /** How many times the lane continued as new (its history kept short, docs/engine.md). */
   generation?: number;
+  /** The wave it runs (1: the main one; 0: the canary); part of its instance id. */
+  wave?: number;
+  rails?: LaneRails;
 }
 
 /** Why a lane stopped before its queue was empty. */
@@ -76,6 +101,7 @@ export interface RunLaneInput {
   slots: number;
   policy: RetryPolicy;
   deadline: string;
+  rails?: LaneRails;
 }
 export interface RunLaneOutput {
   /** Attempts this call ran. */

@@ -11,7 +11,7 @@ import { ForbiddenError } from '../domain/errors';
 import type { FoundBy } from '../domain/missingDatabase';
 import type { Target, TargetDatabase } from '../domain/schemas/target';
 import { describePatterns, serverAllowed } from '../domain/serverPatterns';
-import { normalizeServerName } from '../domain/targetIdentity';
+import { databaseKey } from '../domain/targetIdentity';
 import type { Services } from '../services';
 import { PermanentTargetError } from '../targets/errors';
 import { allowedServersOf, scopedCredential } from './connectionCredential';
@@ -26,20 +26,8 @@ export interface ExpandedDatabase extends TargetDatabase {
 /** Online, in the Elastic Database client library's ShardsGlobal.Status. */
 const SHARD_ONLINE = 1;
 
-/**
- * One key per database however its server is spelled (the one server-address parser). A name the
- * parser refuses (a shard map can hold anything) keys as written: it is never admitted by any
- * credential and its child fails with the parser's reason.
- */
-export function databaseKey(d: TargetDatabase): string {
-  let server: string;
-  try {
-    server = normalizeServerName(d.engine, d.serverName);
-  } catch {
-    server = `unparsed:${d.serverName}`;
-  }
-  return JSON.stringify([d.engine, server, d.databaseName]);
-}
+// One key per database however its server is spelled: shared with the canary's names.
+export { databaseKey };
 
 export async function expandTarget(services: Services, targetId: string, jobCredentialName?: string): Promise<ExpandedDatabase[]> {
   const targets = targetStore(services.control);

@@ -7,6 +7,8 @@
  * bound, for the attempts it tracks to have recorded themselves.
  */
 
+import { setMaxListeners } from 'node:events';
+
 export interface HostStop {
   /** Aborted by `stop()`: hand it to createActivities as `hostStopping`. */
   readonly signal: AbortSignal;
@@ -28,6 +30,8 @@ export interface HostStop {
 
 export function createHostStop(): HostStop {
   const controller = new AbortController();
+  // Every running attempt listens to it: a host runs hundreds at once, more than Node's default warning threshold.
+  setMaxListeners(0, controller.signal);
   const inFlight = new Set<Promise<unknown>>();
 
   return {

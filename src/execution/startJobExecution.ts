@@ -15,7 +15,7 @@ import { targetStore } from '../control/stores/targetStore';
 import { isoTimestamp } from '../domain/clock';
 import { scopeViolation, serversKnownInAdvance } from '../domain/credentialScope';
 import { ConflictError, ForbiddenError } from '../domain/errors';
-import type { JobExecution } from '../domain/schemas/execution';
+import type { JobExecution, JobExecutionLifecycle } from '../domain/schemas/execution';
 import { describePatterns, serverAllowed } from '../domain/serverPatterns';
 import type { Services } from '../services';
 import { allowedServersOf } from './connectionCredential';
@@ -28,6 +28,8 @@ export interface StartJobExecutionRequest {
   executionId?: string;
   /** The parent's first lastMessage (e.g. missed fire times). */
   message?: string;
+  /** A rerun: the execution whose databases of these lifecycles it runs again (POST /executions/{id}/rerun). */
+  rerun?: { of: string; lifecycles: JobExecutionLifecycle[] };
   invocation?: InvocationContext;
 }
 
@@ -65,6 +67,9 @@ async function snapshotOf(services: Services, request: StartJobExecutionRequest,
     captureOutput: job.captureOutput,
     scheduleName: request.scheduleName ?? null,
     lastMessage: request.message ?? null,
+    safetyRails: { canary: job.canary, failureThreshold: job.failureThreshold, maxParallelismPerServer: job.maxParallelismPerServer },
+    rerunOf: request.rerun?.of.toLowerCase() ?? null,
+    rerunLifecycles: request.rerun?.lifecycles ?? null,
     now,
   };
 }

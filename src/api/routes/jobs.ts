@@ -35,6 +35,9 @@ export const createJob = defineRoute({
       resultSetDestination: body.resultSetDestination ?? null,
       overlap: body.overlap ?? 'skip',
       captureOutput: body.captureOutput ?? false,
+      canary: body.canary ?? null,
+      failureThreshold: body.failureThreshold ?? null,
+      maxParallelismPerServer: body.maxParallelismPerServer ?? null,
     };
     await checkJobSettings(services, settings);
     const job = await jobStore(services.control).create(body.name, settings, isoTimestamp(services.clock.now()));
@@ -74,7 +77,7 @@ export const updateJob = defineRoute({
   name: 'updateJob',
   method: 'PUT',
   path: 'jobs/{name}',
-  summary: 'Change any field of a job but its name (null clears contentVersion, maxParallelism, resultSetDestination)',
+  summary: 'Change any field of a job but its name (null clears contentVersion, maxParallelism, resultSetDestination, canary, failureThreshold, maxParallelismPerServer)',
   tag,
   access: 'operate',
   params: NameParams,
@@ -94,6 +97,9 @@ export const updateJob = defineRoute({
       resultSetDestination: pick(body.resultSetDestination, current.resultSetDestination),
       overlap: pick(body.overlap, current.overlap),
       captureOutput: pick(body.captureOutput, current.captureOutput),
+      canary: pick(body.canary, current.canary),
+      failureThreshold: pick(body.failureThreshold, current.failureThreshold),
+      maxParallelismPerServer: pick(body.maxParallelismPerServer, current.maxParallelismPerServer),
     };
     await checkJobSettings(services, settings);
     return { status: 200, body: await store.replaceSettings(params.name, settings, isoTimestamp(services.clock.now())) };

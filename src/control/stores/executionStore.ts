@@ -27,8 +27,12 @@ import {
   claimNext,
   earliestQueued,
   insertFinishedAttempt,
+  openChildren,
   queueUnclaimed,
+  releaseWave,
   setLanes,
+  stopAtFailureLimit,
+  waveChildren,
   type ClaimedChild,
   type ClaimRequest,
   type FinishedAttemptRow,
@@ -157,6 +161,18 @@ export function executionStore(control: ControlDatabase) {
 
     /** Queues the children an execution from before the work queue left running or waiting; returns how many. */
     queueUnclaimed: (parentId: string, now: string): Promise<number> => queueUnclaimed(control, key(parentId), now),
+
+    /** The parent's children not ended: queued or claimed (`open`), and held back behind a canary (`held`). */
+    openChildren: (parentId: string): Promise<{ open: number; held: number }> => openChildren(control, key(parentId)),
+
+    /** Once `limit` children failed, ends those no lane holds (Skipped, or Failed when waiting for a retry); returns how many. */
+    stopAtFailureLimit: (parentId: string, limit: number, now: string): Promise<number> => stopAtFailureLimit(control, key(parentId), limit, now),
+
+    /** The children of a wave (0: the canary), in server then database order. */
+    waveChildren: (parentId: string, wave: number) => waveChildren(control, key(parentId), wave),
+
+    /** Queues a wave held back behind the canary, or with `skipMessage` ends it Skipped; returns how many. */
+    releaseWave: (parentId: string, wave: number, now: string, skipMessage?: string): Promise<number> => releaseWave(control, key(parentId), wave, now, skipMessage),
 
     /** Records the parent's lane count (a cancel is raised to each lane). */
     setLanes: (parentId: string, lanes: number, now: string): Promise<void> => setLanes(control, key(parentId), lanes, now),

@@ -4,7 +4,7 @@
  */
 import { ConflictError, NotFoundError } from '../../domain/errors';
 import type { ListQuery, Page } from '../../domain/schemas/common';
-import type { Job, ResultSetDestination } from '../../domain/schemas/job';
+import type { Canary, FailureThreshold, Job, ResultSetDestination } from '../../domain/schemas/job';
 import type { ControlDatabase } from '../connection';
 import { firstRows } from '../firstRows';
 import { decodeCursor, toPage } from '../pagination';
@@ -28,6 +28,9 @@ function settingsColumns(s: JobSettings) {
     resultSetDestination: s.resultSetDestination === null ? null : JSON.stringify(s.resultSetDestination),
     overlap: s.overlap,
     captureOutput: s.captureOutput ? 1 : 0,
+    canary: s.canary === null ? null : JSON.stringify(s.canary),
+    failureThreshold: s.failureThreshold === null ? null : JSON.stringify(s.failureThreshold),
+    maxParallelismPerServer: s.maxParallelismPerServer,
   };
 }
 
@@ -43,6 +46,9 @@ function toJob(row: JobTable): Job {
     resultSetDestination: row.resultSetDestination === null ? null : (JSON.parse(row.resultSetDestination) as ResultSetDestination),
     overlap: row.overlap as Job['overlap'],
     captureOutput: Number(row.captureOutput) === 1,
+    canary: row.canary ? (JSON.parse(row.canary) as Canary) : null,
+    failureThreshold: row.failureThreshold ? (JSON.parse(row.failureThreshold) as FailureThreshold) : null,
+    maxParallelismPerServer: row.maxParallelismPerServer === null || row.maxParallelismPerServer === undefined ? null : Number(row.maxParallelismPerServer),
     markedForDeletion: row.markedForDeletionAt !== null,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,

@@ -18,6 +18,34 @@ export const ResultSetDestination = z
   .meta({ id: 'ResultSetDestination' });
 export type ResultSetDestination = z.infer<typeof ResultSetDestination>;
 
+/**
+ * Canary: these databases run first; only when every one of them Succeeded do the others start
+ * (issue "safety rails"). `targets`: the first k by server then database name; `databases`: the
+ * ones named (each must be among the job's databases at run time).
+ */
+export const Canary = z
+  .strictObject({
+    targets: z.number().int().min(1).max(10_000).optional(),
+    databases: z
+      .array(z.strictObject({ serverName: z.string().min(1).max(256), databaseName: z.string().min(1).max(128) }))
+      .min(1)
+      .max(1_000)
+      .optional(),
+  })
+  .refine((c) => (c.targets === undefined) !== (c.databases === undefined), { message: 'give either targets (a count) or databases (a list), not both' })
+  .meta({ id: 'Canary' });
+export type Canary = z.infer<typeof Canary>;
+
+/** Stop starting databases once this many (or this percentage of all) children failed or timed out. */
+export const FailureThreshold = z
+  .strictObject({
+    count: z.number().int().min(1).max(1_000_000).optional(),
+    percent: z.number().gt(0).max(100).optional(),
+  })
+  .refine((t) => t.count !== undefined || t.percent !== undefined, { message: 'give count, percent or both' })
+  .meta({ id: 'FailureThreshold' });
+export type FailureThreshold = z.infer<typeof FailureThreshold>;
+
 /** What happens when a schedule fires while an execution of the same job is still active. */
 export const OverlapPolicy = z.enum(['skip', 'queue', 'allow']);
 
@@ -31,6 +59,9 @@ const jobFields = {
   resultSetDestination: ResultSetDestination.optional(),
   overlap: OverlapPolicy.optional(),
   captureOutput: z.boolean().optional(),
+  canary: Canary.optional(),
+  failureThreshold: FailureThreshold.optional(),
+  maxParallelismPerServer: z.number().int().min(1).max(10_000).optional(),
 };
 
 export const CreateJob = z.strictObject({ name: Name, ...jobFields }).meta({ id: 'CreateJob' });
@@ -47,6 +78,9 @@ export const UpdateJob = z
     resultSetDestination: ResultSetDestination.nullable().optional(),
     overlap: jobFields.overlap,
     captureOutput: jobFields.captureOutput,
+    canary: Canary.nullable().optional(),
+    failureThreshold: FailureThreshold.nullable().optional(),
+    maxParallelismPerServer: jobFields.maxParallelismPerServer.nullable(),
   })
   .meta({ id: 'UpdateJob' });
 export type UpdateJob = z.infer<typeof UpdateJob>;
@@ -63,6 +97,9 @@ export const Job = z
     resultSetDestination: ResultSetDestination.nullable(),
     overlap: OverlapPolicy,
     captureOutput: z.boolean(),
+    canary: Canary.nullable(),
+    failureThreshold: FailureThreshold.nullable(),
+    maxParallelismPerServer: z.number().int().nullable(),
     markedForDeletion: z.boolean(),
     createdAt: Timestamp,
     updatedAt: Timestamp,

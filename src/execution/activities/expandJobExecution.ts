@@ -7,7 +7,9 @@
  */
 import { executionStore, type ChildAttempts, type ExecutionPolicySnapshot, type JobExecutionRecord } from '../../control/stores/executionStore';
 import { planLanes } from '../../domain/lanePlan';
-import { ACTIVE_JOB_LIFECYCLES } from '../../domain/lifecycle';
+import { canaryDatabases, CANARY_WAVE, failureLimit, MAIN_WAVE } from '../../domain/safetyRails';
+import { databaseKey, serverKeyOf } from '../../domain/targetIdentity';
+import { rerunDatabases } from '../rerunDatabases';
 import { settleClaim } from '../settleClaim';
 import { taskStore } from '../../control/stores/taskStore';
 import type { JobExecutionLifecycle } from '../../domain/schemas/execution';
@@ -19,7 +21,7 @@ import { describePatterns } from '../../domain/serverPatterns';
 import type { Services } from '../../services';
 import { allowedServersOf } from '../connectionCredential';
 import type { ExpandInput, ExpandOutput, RetryPolicy } from '../contracts';
-import { expandTarget } from '../expandTarget';
+import { expandTarget, type ExpandedDatabase } from '../expandTarget';
 
 export function retryPolicyOf(p: ExecutionPolicySnapshot): RetryPolicy {
   return {
@@ -70,9 +72,11 @@ export function expandJobExecutionActivity(services: Services) {
       if (isTerminal(parent.lifecycle)) return { ...planOf(services, parent, true), lanes: [] };
       // Cancelled before it started: nothing to connect to; the orchestrator ends it Canceled.
       if (!parent.cancelRequested) {
-        let databases;
+        let databases: ExpandedDatabase[];
+        let canary: Set<string> | null = null;
         try {
-          databases = await expandTarget(services, parent.targetId!, parent.credentialName);
+          databases = parent.rerunOf ? await rerunDatabases(services, parent) : await expandTarget(services, parent.targetId!, parent.credentialName);
+          if (parent.safetyRails.canary) canary = canaryDatabases(parent.safetyRails.canary, databases.filter((d) => d.allowed));
         } catch (error) {
           const message = `The target could not be expanded into databases: ${error instanceof Error ? error.message : String(error)}`;
           await executions.mark(parent.id, 'Failed', message, now());
@@ -82,13 +86,20 @@ export function expandJobExecutionActivity(services: Services) {
         const patterns = databases.some((d) => !d.allowed) ? await allowedServersOf(services, parent.credentialName) : [];
         await executions.insertMissingChildren(
           parent,
-          databases.map(({ allowed, foundBy, ...target }) => ({
-            target,
-            foundBy,
-            refusal: allowed
-              ? null
-              : `Refused without connecting: credential '${parent.credentialName}' may not be sent to server '${target.serverName}'; its allowedServers are ${describePatterns(patterns)}.`,
-          })),
+          databases.map(({ allowed, foundBy, ...target }) => {
+            const inCanary = canary?.has(databaseKey(target)) ?? false;
+            return {
+              target,
+              foundBy,
+              refusal: allowed
+                ? null
+                : `Refused without connecting: credential '${parent.credentialName}' may not be sent to server '${target.serverName}'; its allowedServers are ${describePatterns(patterns)}.`,
+              wave: inCanary ? CANARY_WAVE : MAIN_WAVE,
+              // Behind a canary, the others wait for it.
+              queued: canary === null || inCanary,
+              serverKey: serverKeyOf(target.engine, target.serverName),
+            };
+          }),
           now(),
         );
         await executions.mark(parent.id, 'WaitingForChildJobExecutions', undefined, now());
@@ -113,10 +124,16 @@ export function expandJobExecutionActivity(services: Services) {
     for (const child of unqueued) await settleFromLastAttempt(child, parent.executionPolicy.maximumAttempts);
     if (unqueued.length > 0) await executions.queueUnclaimed(parent.id, now());
 
-    const counts = await executions.childCounts(parent.id);
-    const open = ACTIVE_JOB_LIFECYCLES.reduce((sum, l) => sum + (counts[l] ?? 0), 0);
+    const { open, held } = await executions.openChildren(parent.id);
     const lanes = planLanes(open, parent.maxParallelism ?? services.config.defaultMaxParallelism);
-    await executions.setLanes(parent.id, lanes.length, now());
-    return { ...planOf(services, parent, false), lanes };
+    await executions.setLanes(parent.id, Math.max(lanes.length, parent.lanes ?? 0), now());
+    const counts = await executions.childCounts(parent.id);
+    const total = Object.values(counts).reduce((sum, n) => sum + (n ?? 0), 0);
+    return {
+      ...planOf(services, parent, false),
+      lanes,
+      canary: held > 0,
+      rails: { failureLimit: failureLimit(parent.safetyRails.failureThreshold, total), maxPerServer: parent.safetyRails.maxParallelismPerServer },
+    };
   };
 }

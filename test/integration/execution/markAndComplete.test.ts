@@ -5,7 +5,7 @@ import { taskStore } from '../../../src/control/stores/taskStore';
 import { CONTROL_DIALECTS } from '../../support/controlDatabases';
 import { createExecutionHarness, type ExecutionHarness } from '../../support/executionHarness';
 
-describe.each(CONTROL_DIALECTS)('markJobExecution and completeJobExecution on %s', (dialect) => {
+describe.each(CONTROL_DIALECTS)('marking executions and completeJobExecution on %s', (dialect) => {
   let h: ExecutionHarness;
   let jobs = 0;
 

@@ -6,6 +6,7 @@
 import { coldMssql } from '../../support/coldMssql';
 import { executionStore, type JobExecutionRecord } from '../../../src/control/stores/executionStore';
 import { taskStore } from '../../../src/control/stores/taskStore';
+import { NO_RAILS } from '../../../src/domain/safetyRails';
 
 const NOW = '2026-11-25T20:00:00.000Z';
 
@@ -34,6 +35,10 @@ const parent: JobExecutionRecord = {
   notBefore: null,
   running: null,
   lanes: null,
+  safetyRails: NO_RAILS,
+  rerunOf: null,
+  rerunLifecycles: null,
+  wave: null,
 };
 
 describe('execution and task stores on SQL Server (compiled, not run)', () => {
@@ -57,7 +62,7 @@ describe('execution and task stores on SQL Server (compiled, not run)', () => {
 
   it('writes a thousand children in statements of fewer than 2100 parameters', async () => {
     const { control, queries } = coldMssql();
-    const children = Array.from({ length: 1000 }, (_, i) => ({ target: { engine: 'sqlserver' as const, serverName: 's', databaseName: `db${i}` }, refusal: null, foundBy: 'named' as const }));
+    const children = Array.from({ length: 1000 }, (_, i) => ({ target: { engine: 'sqlserver' as const, serverName: 's', databaseName: `db${i}` }, refusal: null, foundBy: 'named' as const, wave: 1, queued: true, serverKey: 's' }));
     await executionStore(control).insertMissingChildren(parent, children, NOW);
     const inserts = queries().filter((q) => q.sql.startsWith('insert into "job_executions"'));
     expect(inserts.length).toBeGreaterThan(1);

@@ -54,6 +54,9 @@ describe('object stores on SQL Server (compiled, not run)', () => {
       resultSetDestination: null,
       overlap: 'skip' as const,
       captureOutput: false,
+      canary: null,
+      failureThreshold: null,
+      maxParallelismPerServer: null,
     };
     await expect(jobStore(control).replaceSettings('j', settings, '2026-11-25T20:00:00.000Z')).rejects.toThrow("Job 'j' does not exist.");
     expect(sql()[0]).toMatch(/^update "jobs" set .* where "name" = @\d+ and "marked_for_deletion_at" is null$/);

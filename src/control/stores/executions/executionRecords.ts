@@ -10,6 +10,7 @@ import type { ExecutionPolicy } from '../../../domain/schemas/executionPolicy';
 import type { ResultSetDestination } from '../../../domain/schemas/job';
 import type { TargetDatabase } from '../../../domain/schemas/target';
 import type { FoundBy } from '../../../domain/missingDatabase';
+import { NO_RAILS, type SafetyRails } from '../../../domain/safetyRails';
 import type { ControlDatabase } from '../../connection';
 import type { JobExecutionTable } from '../../schema';
 import { withControlRetry } from '../../sqlErrors';
@@ -48,6 +49,13 @@ export interface JobExecutionRecord {
   running: { attempt: number; taskId: string; startTime: string } | null;
   /** A parent's lane orchestrations (null before it fanned out). */
   lanes: number | null;
+  /** A parent's safety rails, as its job had them at start (none before migration 0011). */
+  safetyRails: SafetyRails;
+  /** A rerun parent: the execution it re-runs and which of its databases (by lifecycle there). */
+  rerunOf: string | null;
+  rerunLifecycles: JobExecutionLifecycle[] | null;
+  /** A child's wave: 0 the canary, 1 the others (null before migration 0011). */
+  wave: number | null;
 }
 
 /** The terminal lifecycles, as the list a `not in` guard takes: no write here moves a terminal execution. */
@@ -105,6 +113,10 @@ export function toRecord(row: JobExecutionTable): JobExecutionRecord {
         ? { attempt: Number(row.runningAttempt), taskId: row.runningTaskId.toLowerCase(), startTime: row.runningStartTime ?? row.updatedAt }
         : null,
     lanes: row.lanes === null || row.lanes === undefined ? null : Number(row.lanes),
+    safetyRails: row.safetyRails ? { ...NO_RAILS, ...(JSON.parse(row.safetyRails) as Partial<SafetyRails>) } : NO_RAILS,
+    rerunOf: row.rerunOf ? row.rerunOf.toLowerCase() : null,
+    rerunLifecycles: row.rerunLifecycles ? (JSON.parse(row.rerunLifecycles) as JobExecutionLifecycle[]) : null,
+    wave: row.wave === null || row.wave === undefined ? null : Number(row.wave),
   };
 }
 

@@ -19,6 +19,12 @@ export interface NewChild {
   target: TargetDatabase;
   refusal: string | null;
   foundBy: FoundBy;
+  /** 0 the canary, 1 the others (src/domain/safetyRails.ts). */
+  wave: number;
+  /** Queued at once; false holds it back until its wave is released (behind a canary). */
+  queued: boolean;
+  /** The server's normalized address, which the cap per server counts by. */
+  serverKey: string;
 }
 
 export interface ChildAttempts {
@@ -32,7 +38,7 @@ export interface ChildAttempts {
   running: boolean;
 }
 
-/** Children per multi-row insert: 80 rows of 24 columns is 1,920 parameters, under SQL Server's 2,100. */
+/** Children per multi-row insert: 80 rows of 26 columns is 2,080 parameters, under SQL Server's 2,100. */
 const INSERT_CHUNK = 80;
 
 /** The key that makes two spellings of one child the same row (the unique index job_executions_child). */
@@ -71,8 +77,10 @@ export async function insertMissingChildren(control: ControlDatabase, parent: Jo
       cancelRequested: parent.cancelRequested ? 1 : 0,
       updatedAt: now,
       foundBy: child.foundBy,
-      // Queued at once (the work queue, migration 0009); a refused database never runs.
-      notBefore: child.refusal === null ? now : null,
+      // Queued at once (the work queue, migration 0009) unless held back behind a canary; a refused database never runs.
+      notBefore: child.refusal === null && child.queued ? now : null,
+      wave: child.wave,
+      serverKey: child.serverKey,
     });
   }
   for (const part of chunks(rows, INSERT_CHUNK)) {

@@ -11,6 +11,7 @@ import { laneInstanceId } from '../../../domain/lanePlan';
 import { isTerminal, OPEN_TASK_LIFECYCLES } from '../../../domain/lifecycle';
 import type { JobExecutionLifecycle } from '../../../domain/schemas/execution';
 import type { ResultSetDestination } from '../../../domain/schemas/job';
+import type { SafetyRails } from '../../../domain/safetyRails';
 import type { ControlDatabase } from '../../connection';
 import type { ControlSchema, JobExecutionTable } from '../../schema';
 import { storableText } from '../../storableText';
@@ -31,6 +32,11 @@ export interface NewParentExecution {
   captureOutput: boolean;
   scheduleName: string | null;
   lastMessage: string | null;
+  /** The job's safety rails at start (migration 0011). */
+  safetyRails: SafetyRails;
+  /** A rerun: the execution it re-runs, and which of its databases (by their lifecycle there). */
+  rerunOf: string | null;
+  rerunLifecycles: JobExecutionLifecycle[] | null;
   now: string;
 }
 
@@ -52,6 +58,9 @@ export async function insertParent({ db }: ControlDatabase, p: NewParentExecutio
     lastMessage: p.lastMessage,
     cancelRequested: 0,
     updatedAt: p.now,
+    safetyRails: JSON.stringify(p.safetyRails),
+    rerunOf: p.rerunOf,
+    rerunLifecycles: p.rerunLifecycles === null ? null : JSON.stringify(p.rerunLifecycles),
   };
   await withControlRetry(() => db.insertInto('jobExecutions').values(row).execute(), {
     conflictMessage: `Job execution ${row.id} already exists.`,

@@ -18,7 +18,7 @@ import type { ControlDatabase } from '../../connection';
 import type { JobExecutionTable, TaskExecutionTable } from '../../schema';
 import { storableText } from '../../storableText';
 import { classifySqlError, withControlRetry } from '../../sqlErrors';
-import { toRecord, type JobExecutionRecord } from './executionRecords';
+import { TERMINAL, toRecord, type JobExecutionRecord } from './executionRecords';
 
 /** A child a lane has claimed: its record, and the attempt it may now run. */
 export interface ClaimedChild {
@@ -49,6 +49,10 @@ export interface ClaimRequest {
   previous?: PreviousAttempt;
   /** False: only record `previous` (the lane stops: budget spent, host stopping, deadline). */
   claim: boolean;
+  /** The failure threshold: no claim once this many children ended Failed or TimedOut. */
+  failureLimit?: number | null;
+  /** The cap per server: no claim on a server (by normalized address) already running this many. */
+  maxPerServer?: number | null;
 }
 
 /** The claim statement's row: the child as it is after the statement. */
@@ -62,14 +66,20 @@ function claimStatement({ dialect }: ControlDatabase, r: ClaimRequest): RawBuild
   const prevEnds = next !== undefined && next.notBefore === null;
   // The message a record keeps when it has none to say (a success after failed attempts).
   const prevMessage = next?.message === undefined ? sql`last_message` : sql`${next.message === null ? null : storableText(next.message)}`;
-  const ready = sql`parent_id = ${r.parentId} AND not_before <= ${r.now} AND cancel_requested = 0`;
-  const order = sql`ORDER BY not_before, target_server, target_database`;
+  const rails = [
+    r.failureLimit ? sql`AND (SELECT COUNT(*) FROM job_executions f WHERE f.parent_id = ${r.parentId} AND f.lifecycle IN ('Failed', 'TimedOut')) < ${r.failureLimit}` : sql``,
+    r.maxPerServer
+      ? sql`AND (SELECT COUNT(*) FROM job_executions s WHERE s.parent_id = ${r.parentId} AND s.running_task_id IS NOT NULL AND s.server_key = q.server_key) < ${r.maxPerServer}`
+      : sql``,
+  ];
+  const ready = sql`q.parent_id = ${r.parentId} AND q.not_before <= ${r.now} AND q.cancel_requested = 0 ${rails[0]} ${rails[1]}`;
+  const order = sql`ORDER BY q.not_before, q.target_server, q.target_database`;
   const nextReady =
     dialect === 'postgres'
-      ? sql`(SELECT id FROM job_executions WHERE ${ready} ${order} LIMIT 1 FOR UPDATE SKIP LOCKED)`
+      ? sql`(SELECT q.id FROM job_executions q WHERE ${ready} ${order} LIMIT 1 FOR UPDATE SKIP LOCKED)`
       : dialect === 'mssql'
-        ? sql`(SELECT TOP (1) id FROM job_executions WITH (UPDLOCK, READPAST, ROWLOCK) WHERE ${ready} ${order})`
-        : sql`(SELECT id FROM job_executions WHERE ${ready} ${order} LIMIT 1)`;
+        ? sql`(SELECT TOP (1) q.id FROM job_executions q WITH (UPDLOCK, READPAST, ROWLOCK) WHERE ${ready} ${order})`
+        : sql`(SELECT q.id FROM job_executions q WHERE ${ready} ${order} LIMIT 1)`;
   const previousGuard = sql`(${isPrev} AND running_task_id = ${prevTask})`;
   // The readiness is checked again on the row itself: an engine that ignores the table hints
   // (Babelfish does, babelfishpg_tsql.escape_hatch_table_hints) waits for the row another lane
@@ -113,9 +123,21 @@ function toClaimed(row: ClaimRow): ClaimedChild {
  */
 export async function claimNext(control: ControlDatabase, request: ClaimRequest): Promise<ClaimedChild | undefined> {
   const statement = claimStatement(control, request);
+  // A cap per server counts the claims of other lanes: on a server database the count and the
+  // claim are made one at a time per parent (a lock scoped to the parent, for the transaction),
+  // or two lanes could both see room for one more. SQLite writes one statement at a time anyway.
+  const serialized = request.claim && Boolean(request.maxPerServer) && control.dialect !== 'sqlite';
+  const run = () =>
+    serialized
+      ? control.db.transaction().execute(async (trx) => {
+          if (control.dialect === 'postgres') await sql`SELECT pg_advisory_xact_lock(hashtextextended(${request.parentId}, 0))`.execute(trx);
+          else await sql`EXEC sp_getapplock @Resource = ${`elastic-jobs:${request.parentId}`}, @LockMode = 'Exclusive', @LockOwner = 'Transaction'`.execute(trx);
+          return statement.execute(trx);
+        })
+      : statement.execute(control.db);
   for (let attempt = 1; ; attempt++) {
     try {
-      const { rows } = await statement.execute(control.db);
+      const { rows } = await run();
       const claimed = rows.find((row) => row.id.toLowerCase() !== request.previous?.childId);
       return claimed && toClaimed(claimed);
     } catch (error) {
@@ -194,6 +216,8 @@ export async function queueUnclaimed({ db }: ControlDatabase, parentId: string, 
       .where('notBefore', 'is', null)
       .where('runningTaskId', 'is', null)
       .where('lifecycle', 'in', ['Created', 'InProgress', 'WaitingForRetry'])
+      // Written by this engine: a child held back behind a canary has a wave and waits for it.
+      .where('wave', 'is', null)
       .executeTakeFirst(),
   );
   return Number(result.numUpdatedRows);
@@ -202,4 +226,106 @@ export async function queueUnclaimed({ db }: ControlDatabase, parentId: string, 
 /** Records how many lanes run the parent's children: a cancel is raised to each of them. */
 export async function setLanes({ db }: ControlDatabase, parentId: string, lanes: number, now: string): Promise<void> {
   await withControlRetry(() => db.updateTable('jobExecutions').set({ lanes, updatedAt: now }).where('id', '=', parentId).execute());
+}
+
+/** Why children end when a failure threshold is reached, as they end. */
+export function thresholdMessage(limit: number): string {
+  return `not started: failure threshold reached after ${limit} failures`;
+}
+
+/**
+ * Once `limit` children of the parent ended Failed or TimedOut, ends every child no lane holds
+ * and that has not ended: never started ones Skipped, ones waiting for a retry Failed (an
+ * attempt of theirs failed already), both saying why. The count is in the statements, so a
+ * call before the limit changes nothing. Returns how many ended.
+ */
+export async function stopAtFailureLimit({ db }: ControlDatabase, parentId: string, limit: number, now: string): Promise<number> {
+  const reached = sql<boolean>`(SELECT COUNT(*) FROM job_executions f WHERE f.parent_id = ${parentId} AND f.lifecycle IN ('Failed', 'TimedOut')) >= ${limit}`;
+  const end = (from: string, lifecycle: 'Skipped' | 'Failed', message: string) =>
+    withControlRetry(() =>
+      db
+        .updateTable('jobExecutions')
+        .set({ lifecycle, lastMessage: message, endTime: now, notBefore: null, updatedAt: now })
+        .where('parentId', '=', parentId)
+        .where('lifecycle', '=', from)
+        .where('runningTaskId', 'is', null)
+        .where(reached)
+        .executeTakeFirst(),
+    );
+  const skipped = await end('Created', 'Skipped', thresholdMessage(limit));
+  const failed = await end('WaitingForRetry', 'Failed', `not retried: failure threshold reached after ${limit} failures`);
+  return Number(skipped.numUpdatedRows) + Number(failed.numUpdatedRows);
+}
+
+/** The children of a wave, with their lifecycle and database: what the end of a canary wave is judged on. */
+export async function waveChildren({ db }: ControlDatabase, parentId: string, wave: number): Promise<{ lifecycle: string; serverName: string; databaseName: string }[]> {
+  const rows = await withControlRetry(() =>
+    db
+      .selectFrom('jobExecutions')
+      .select(['lifecycle', 'targetServer', 'targetDatabase'])
+      .where('parentId', '=', parentId)
+      .where('wave', '=', wave)
+      .orderBy('targetServer')
+      .orderBy('targetDatabase')
+      .execute(),
+  );
+  return rows.map((r) => ({ lifecycle: r.lifecycle, serverName: r.targetServer ?? '', databaseName: r.targetDatabase ?? '' }));
+}
+
+/**
+ * The children of a wave held back (written unqueued behind a canary): queued now, or, with
+ * `skipMessage`, ended Skipped with it. Idempotent. Returns how many moved.
+ */
+export async function releaseWave({ db }: ControlDatabase, parentId: string, wave: number, now: string, skipMessage?: string): Promise<number> {
+  const result = await withControlRetry(() =>
+    db
+      .updateTable('jobExecutions')
+      .set(skipMessage === undefined ? { notBefore: now, updatedAt: now } : { lifecycle: 'Skipped', lastMessage: skipMessage, endTime: now, updatedAt: now })
+      .where('parentId', '=', parentId)
+      .where('wave', '=', wave)
+      .where('lifecycle', '=', 'Created')
+      .where('notBefore', 'is', null)
+      .where('runningTaskId', 'is', null)
+      .executeTakeFirst(),
+  );
+  return Number(result.numUpdatedRows);
+}
+
+/**
+ * A parent's children not ended, in two: `open` (queued, or claimed by a lane) and `held` (held
+ * back behind a canary, not queued yet). What the lanes of the next wave are planned from.
+ */
+export async function openChildren({ db }: ControlDatabase, parentId: string): Promise<{ open: number; held: number }> {
+  const rows = await withControlRetry(() =>
+    db
+      .selectFrom('jobExecutions')
+      .select((eb) => [
+        eb.fn.countAll<number | string>().as('n'),
+        eb
+          .case()
+          .when(eb.and([eb('notBefore', 'is', null), eb('runningTaskId', 'is', null), eb('lifecycle', '=', 'Created'), eb('wave', 'is not', null)]))
+          .then(1)
+          .else(0)
+          .end()
+          .as('held'),
+      ])
+      .where('parentId', '=', parentId)
+      .where('lifecycle', 'not in', TERMINAL)
+      .groupBy((eb) =>
+        eb
+          .case()
+          .when(eb.and([eb('notBefore', 'is', null), eb('runningTaskId', 'is', null), eb('lifecycle', '=', 'Created'), eb('wave', 'is not', null)]))
+          .then(1)
+          .else(0)
+          .end(),
+      )
+      .execute(),
+  );
+  let open = 0;
+  let held = 0;
+  for (const row of rows) {
+    if (Number(row.held) === 1) held += Number(row.n);
+    else open += Number(row.n);
+  }
+  return { open, held };
 }
