@@ -13,6 +13,7 @@ import { triggerFireStatus } from './migrations/0004_trigger_fire_status';
 import { serverIdentity } from './migrations/0005_server_identity';
 import { childFoundBy } from './migrations/0007_child_found_by';
 import { dacpacQuerySecret } from './migrations/0008_dacpac_query_secret';
+import { jobEnabledAndNotify } from './migrations/0010_job_enabled_and_notify';
 
 export function migrations(dialect: ControlDialect): Record<string, Migration> {
   return {
@@ -23,6 +24,7 @@ export function migrations(dialect: ControlDialect): Record<string, Migration> {
     '0005_server_identity': serverIdentity(),
     '0007_child_found_by': childFoundBy(dialect),
     '0008_dacpac_query_secret': dacpacQuerySecret(dialect),
+    '0010_job_enabled_and_notify': jobEnabledAndNotify(dialect),
   };
 }
 

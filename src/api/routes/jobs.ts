@@ -5,6 +5,7 @@ import { CreateJob, Job, UpdateJob } from '../../domain/schemas/job';
 import { DEFAULT_POLICY } from '../../domain/schemas/executionPolicy';
 import { jobStore, type JobSettings } from '../../control/stores/jobStore';
 import { removeDeletedJob } from '../../scheduler/housekeeping';
+import { checkNotify, normalizeNotify } from '../jobNotify';
 import { checkJobSettings } from '../jobReferences';
 import { defineRoute } from '../route';
 import { NameParams } from './params';
@@ -35,7 +36,10 @@ export const createJob = defineRoute({
       resultSetDestination: body.resultSetDestination ?? null,
       overlap: body.overlap ?? 'skip',
       captureOutput: body.captureOutput ?? false,
+      enabled: body.enabled ?? true,
+      notify: body.notify ? normalizeNotify(body.notify) : null,
     };
+    if (settings.notify) checkNotify(services, settings.notify);
     await checkJobSettings(services, settings);
     const job = await jobStore(services.control).create(body.name, settings, isoTimestamp(services.clock.now()));
     return { status: 201, body: job, headers: { location: `/api/jobs/${encodeURIComponent(job.name)}` } };
@@ -74,7 +78,7 @@ export const updateJob = defineRoute({
   name: 'updateJob',
   method: 'PUT',
   path: 'jobs/{name}',
-  summary: 'Change any field of a job but its name (null clears contentVersion, maxParallelism, resultSetDestination)',
+  summary: 'Change any field of a job but its name (null clears contentVersion, maxParallelism, resultSetDestination, notify); enabled: false stops its triggers firing',
   tag,
   access: 'operate',
   params: NameParams,
@@ -94,7 +98,11 @@ export const updateJob = defineRoute({
       resultSetDestination: pick(body.resultSetDestination, current.resultSetDestination),
       overlap: pick(body.overlap, current.overlap),
       captureOutput: pick(body.captureOutput, current.captureOutput),
+      enabled: pick(body.enabled, current.enabled),
+      notify: body.notify === undefined ? current.notify : body.notify === null ? null : normalizeNotify(body.notify),
     };
+    // Only a webhook this request sets is judged: one stored earlier stays as it is (the sender checks it again at each POST).
+    if (body.notify) checkNotify(services, settings.notify!);
     await checkJobSettings(services, settings);
     return { status: 200, body: await store.replaceSettings(params.name, settings, isoTimestamp(services.clock.now())) };
   },
