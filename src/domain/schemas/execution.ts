@@ -85,6 +85,18 @@ export const JobExecution = z
     counts: z.record(z.string(), z.number().int()),
     /** Children only: task executions (attempts) on record. */
     attempts: z.number().int().optional(),
+    /**
+     * GET /executions/{id} of a parent: its webhook (the job's `notify`), or null when none was
+     * queued for it (no webhook, or a lifecycle not in `on`).
+     */
+    notification: z
+      .object({
+        status: z.enum(['pending', 'delivered', 'failed']).meta({ description: 'pending: being delivered or retried; delivered; failed: given up an hour after the execution ended' }),
+        attempts: z.number().int(),
+        lastError: z.string().nullable().meta({ description: 'Why the latest failed attempt failed (kept once delivered); never a secret or the URL' }),
+      })
+      .nullable()
+      .optional(),
     get children() {
       return z.array(JobExecution).optional();
     },

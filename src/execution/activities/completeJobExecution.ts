@@ -8,6 +8,7 @@
 import { executionStore } from '../../control/stores/executionStore';
 import { isoTimestamp } from '../../domain/clock';
 import { isTerminal, rollUp, summarize } from '../../domain/lifecycle';
+import { queueEndedExecutionNotification } from '../../notifications/queueEndedExecutionNotification';
 import type { Services } from '../../services';
 import type { CompleteInput, CompleteOutput } from '../contracts';
 
@@ -33,6 +34,7 @@ export function completeJobExecutionActivity(services: Services) {
     await executions.mark(parent.id, lifecycle, message, now());
     const ended = await executions.get(parent.id);
     services.logger.child({ executionId: parent.id, jobName: parent.jobName, targetId: parent.targetId }).info('Job execution ended', { lifecycle: ended.lifecycle, summary });
+    await queueEndedExecutionNotification(services, parent.id);
     return { lifecycle: ended.lifecycle };
   };
 }
