@@ -19,7 +19,7 @@ export const createJob = defineRoute({
   name: 'createJob',
   method: 'POST',
   path: 'jobs',
-  summary: 'Create a job: a content run with a credential on a target under an execution policy',
+  summary: 'Create a job: a content run with a credential on a target under an execution policy (enabled: false keeps its triggers from firing; notify: a signed webhook when an execution ends)',
   tag,
   access: 'operate',
   body: CreateJob,
