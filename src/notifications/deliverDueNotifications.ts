@@ -30,6 +30,8 @@ export interface DeliveryOptions {
   /** Extra CA certificates a webhook receiver may present (tests with a self-signed one). */
   ca?: string | Buffer;
   timeoutMs?: number;
+  /** The host is stopping: POSTs under way are abandoned unrecorded (their lease runs out and a later pass sends them), no more are started. */
+  signal?: AbortSignal;
 }
 
 export interface DeliveryReport {
@@ -70,6 +72,7 @@ async function attempt(services: Services, row: NotificationRecord, options: Del
     resolve: options.resolve,
     ca: options.ca,
     timeoutMs: options.timeoutMs,
+    signal: options.signal,
   });
 }
 
@@ -83,6 +86,8 @@ async function deliverOne(services: Services, row: NotificationRecord, options: 
   }
   const attempts = row.attempts + 1;
   const outcome = await attempt(services, row, options);
+  // Not an attempt that failed: the host stopped. The claim runs out and the next pass (or start) sends it.
+  if (options.signal?.aborted) return;
   const log = services.logger.child({ executionId: row.executionId, jobName: row.jobName, channel: row.channel });
   if (outcome.ok) {
     await outbox.delivered(row, token, attempts, now);
@@ -105,7 +110,7 @@ async function deliverOne(services: Services, row: NotificationRecord, options: 
 export async function deliverDueNotifications(services: Services, options: DeliveryOptions): Promise<DeliveryReport> {
   const report: DeliveryReport = { delivered: 0, retrying: 0, failed: 0, lostClaims: 0 };
   const due = await notificationStore(services.control).due(isoTimestamp(options.now), ROWS_PER_PASS);
-  for (let i = 0; i < due.length; i += AT_ONCE) {
+  for (let i = 0; i < due.length && !options.signal?.aborted; i += AT_ONCE) {
     await Promise.all(
       due.slice(i, i + AT_ONCE).map((row) =>
         deliverOne(services, row, options, report).catch((error: unknown) => {

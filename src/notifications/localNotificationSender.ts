@@ -1,8 +1,10 @@
 /**
  * The local host's notification sender: a pass of deliverDueNotifications every couple of
- * seconds, on the services clock. Passes never overlap (the next is set up when one ends), and
- * `stop` waits for the pass under way, so the host can close the control database right after.
- * What is still due at a stop is sent by the next start (the outbox is in the control database).
+ * seconds, on the services clock. Passes never overlap (the next is set up when one ends).
+ * `stop` aborts the POSTs under way (a slow receiver must not hold up the host's bounded stop)
+ * and waits for the pass to return, so the host can close the control database right after.
+ * What is still due, or was abandoned, is sent by the next start (the outbox is in the control
+ * database; an abandoned claim runs out after its lease).
  */
 import type { Services } from '../services';
 import { deliverDueNotifications } from './deliverDueNotifications';
@@ -20,10 +22,11 @@ export function startLocalNotificationSender(services: Services, { intervalMs = 
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let pass: Promise<void> | undefined;
+  const stopping = new AbortController();
 
   function next(): void {
     if (stopped) return;
-    pass = deliverDueNotifications(services, { now: services.clock.now() })
+    pass = deliverDueNotifications(services, { now: services.clock.now(), signal: stopping.signal })
       .then(() => undefined)
       .catch((error: unknown) => services.logger.error('Local notification pass failed', { error: error instanceof Error ? error.message : String(error) }))
       .finally(() => {
@@ -38,6 +41,7 @@ export function startLocalNotificationSender(services: Services, { intervalMs = 
   return {
     async stop() {
       stopped = true;
+      stopping.abort();
       if (timer) clearTimeout(timer);
       await pass;
     },

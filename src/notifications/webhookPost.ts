@@ -42,6 +42,8 @@ export interface WebhookPost {
   resolve?: ResolveAddresses;
   /** Extra CA certificates to trust (tests with a self-signed receiver). */
   ca?: string | Buffer;
+  /** Aborts the POST (the host is stopping). */
+  signal?: AbortSignal;
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -100,6 +102,7 @@ function send(url: URL, address: string, hostname: string, post: WebhookPost): P
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      post.signal?.removeEventListener('abort', abort);
       resolve(outcome);
     };
     const request = (url.protocol === 'https:' ? https : http).request(options, (response) => {
@@ -123,6 +126,12 @@ function send(url: URL, address: string, hostname: string, post: WebhookPost): P
       finish({ ok: false, error: `The receiver did not answer within ${Math.round(timeoutMs / 1000)} s.` });
       request.destroy();
     }, timeoutMs);
+    const abort = () => {
+      finish({ ok: false, error: 'The host stopped during the attempt.' });
+      request.destroy();
+    };
+    if (post.signal?.aborted) abort();
+    else post.signal?.addEventListener('abort', abort, { once: true });
     request.on('error', (e: NodeJS.ErrnoException) => {
       const tls = e.code?.startsWith('ERR_TLS') || e.code === 'DEPTH_ZERO_SELF_SIGNED_CERT' || e.code === 'SELF_SIGNED_CERT_IN_CHAIN' || e.code === 'UNABLE_TO_VERIFY_LEAF_SIGNATURE';
       finish({ ok: false, error: tls ? `The receiver's TLS certificate was not accepted (${e.code}).` : `The receiver could not be reached (${e.code ?? 'connection error'}).` });

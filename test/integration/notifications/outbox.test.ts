@@ -10,7 +10,10 @@
 import { executionStore } from '../../../src/control/stores/executionStore';
 import { notificationStore } from '../../../src/control/stores/notificationStore';
 import type { OrchestrationClient } from '../../../src/execution/orchestrationClient';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { deliverDueNotifications } from '../../../src/notifications/deliverDueNotifications';
+import { startLocalNotificationSender } from '../../../src/notifications/localNotificationSender';
 import { queueEndedExecutionNotification } from '../../../src/notifications/queueEndedExecutionNotification';
 import type { TelemetryEvent } from '../../../src/notifications/telemetry';
 import { runHousekeeping } from '../../../src/scheduler/housekeeping';
@@ -244,6 +247,30 @@ describe.each(CONTROL_DIALECTS)('notification outbox on %s', (dialect) => {
     await deliver();
     expect(receiver.received).toHaveLength(1);
     expect(verifySignature(receiver.received[0], KEY)).toBe(true);
+  });
+
+  it('a stopping local sender abandons a POST to a receiver that hangs, unrecorded, and stops at once', async () => {
+    let arrived = 0;
+    const hanging = http.createServer(() => void arrived++);
+    await new Promise<void>((r) => hanging.listen(0, '127.0.0.1', () => r()));
+    try {
+      await ok('PUT', 'jobs/quiet', { notify: { url: `http://127.0.0.1:${(hanging.address() as AddressInfo).port}/hook` } });
+      const id = await endedRun('quiet', 'Failed');
+      await queueEndedExecutionNotification(api.services, id);
+      const sender = startLocalNotificationSender(api.services, { intervalMs: 50 });
+      for (let i = 0; arrived === 0 && i < 200; i++) await new Promise((r) => setTimeout(r, 25));
+      expect(arrived).toBe(1);
+      const stopping = Date.now();
+      await sender.stop();
+      expect(Date.now() - stopping).toBeLessThan(2_000);
+      // Not a failed attempt: the row waits for its lease to run out, then any pass sends it.
+      expect(await outboxRow(id)).toMatchObject({ status: 'pending', attempts: 0, lastError: null });
+      await api.services.control.db.deleteFrom('executionNotifications').where('executionId', '=', id).execute();
+    } finally {
+      await ok('PUT', 'jobs/quiet', { notify: null });
+      hanging.closeAllConnections();
+      await new Promise<void>((r) => hanging.close(() => r()));
+    }
   });
 
   it('purges outbox rows past the history retention with housekeeping', async () => {
