@@ -20,18 +20,20 @@ import { isoTimestamp } from '../domain/clock';
 import { NotFoundError } from '../domain/errors';
 import { isTerminal } from '../domain/lifecycle';
 import { NOTIFICATION_RETRY_WINDOW_MS } from '../domain/notificationRetry';
-import type { JobExecution } from '../domain/schemas/execution';
-import type { Job } from '../domain/schemas/job';
+import type { JobExecution, JobExecutionEndedEvent } from '../domain/schemas/execution';
+import type { EndedLifecycle, Job } from '../domain/schemas/job';
 import type { Services } from '../services';
 import { JOB_EXECUTION_ENDED_EVENT, type TelemetryEvent } from './telemetry';
 
-/** The event name of the webhook body. */
-export const ENDED_EVENT = 'jobExecution.ended';
-
-/** The webhook body: exactly these bytes are signed and sent. */
+/** The webhook body (JobExecutionEndedEvent, in OpenAPI's `webhooks`): exactly these bytes are signed and sent. */
 export function endedExecutionBody(execution: JobExecution): string {
   const { id, jobName, lifecycle, counts, startTime, endTime, lastMessage } = execution;
-  return JSON.stringify({ event: ENDED_EVENT, execution: { id, jobName, lifecycle, counts, startTime, endTime, lastMessage } });
+  const body: JobExecutionEndedEvent = {
+    event: 'jobExecution.ended',
+    // Only a terminal parent is queued (below).
+    execution: { id, jobName, lifecycle: lifecycle as EndedLifecycle, counts, startTime, endTime, lastMessage },
+  };
+  return JSON.stringify(body);
 }
 
 /** The Application Insights custom event of an ended parent execution. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Duration, Id, Name, Timestamp } from './common';
+import { EndedLifecycle } from './job';
 
 export const JobExecutionLifecycle = z.enum([
   'Created',
@@ -150,3 +151,23 @@ export const TaskExecution = z
   })
   .meta({ id: 'TaskExecution' });
 export type TaskExecution = z.infer<typeof TaskExecution>;
+
+/**
+ * The body of a job's webhook (`notify`): POSTed when a parent execution ends in one of the
+ * job's `on` lifecycles, signed in `X-Elastic-Jobs-Signature` (src/notifications).
+ */
+export const JobExecutionEndedEvent = z
+  .object({
+    event: z.literal('jobExecution.ended'),
+    execution: z.object({
+      id: Id,
+      jobName: z.string(),
+      lifecycle: EndedLifecycle,
+      counts: z.record(z.string(), z.number().int()),
+      startTime: Timestamp.nullable(),
+      endTime: Timestamp.nullable(),
+      lastMessage: z.string().nullable(),
+    }),
+  })
+  .meta({ id: 'JobExecutionEndedEvent' });
+export type JobExecutionEndedEvent = z.infer<typeof JobExecutionEndedEvent>;

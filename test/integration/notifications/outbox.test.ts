@@ -9,6 +9,7 @@
  */
 import { executionStore } from '../../../src/control/stores/executionStore';
 import { notificationStore } from '../../../src/control/stores/notificationStore';
+import { JobExecutionEndedEvent } from '../../../src/domain/schemas/execution';
 import type { OrchestrationClient } from '../../../src/execution/orchestrationClient';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -104,6 +105,8 @@ describe.each(CONTROL_DIALECTS)('notification outbox on %s', (dialect) => {
       execution: { id, jobName: 'hooked', lifecycle: 'Failed', counts: view.counts, startTime: view.startTime, endTime: view.endTime, lastMessage: '0 succeeded, 1 failed' },
     });
     expect(Object.keys(post.body.execution)).toEqual(['id', 'jobName', 'lifecycle', 'counts', 'startTime', 'endTime', 'lastMessage']);
+    // What OpenAPI's webhooks section promises.
+    expect(JobExecutionEndedEvent.safeParse(post.body).success).toBe(true);
     expect(view.notification).toEqual({ status: 'delivered', attempts: 1, lastError: null });
 
     // Nothing is sent twice.
