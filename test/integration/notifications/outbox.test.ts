@@ -18,6 +18,7 @@ import { startLocalNotificationSender } from '../../../src/notifications/localNo
 import { queueEndedExecutionNotification } from '../../../src/notifications/queueEndedExecutionNotification';
 import type { TelemetryEvent } from '../../../src/notifications/telemetry';
 import { runHousekeeping } from '../../../src/scheduler/housekeeping';
+import { runSchedulerTick } from '../../../src/scheduler/schedulerTick';
 import { createApiHarness, type ApiHarness } from '../../support/apiHarness';
 import { ManualClock } from '../../support/clock';
 import { CONTROL_DIALECTS } from '../../support/controlDatabases';
@@ -250,6 +251,21 @@ describe.each(CONTROL_DIALECTS)('notification outbox on %s', (dialect) => {
     await deliver();
     expect(receiver.received).toHaveLength(1);
     expect(verifySignature(receiver.received[0], KEY)).toBe(true);
+  });
+
+  it('a fire skipped by the overlap policy (a Skipped parent, ended outside the engine) is notified when on names Skipped', async () => {
+    await ok('POST', 'jobs', { name: 'overlapping', contentName: 'script', credentialName: 'runner', targetId, overlap: 'skip', notify: { url: receiver.url, on: ['Skipped'] } });
+    const start = clock.now().getTime();
+    await ok('POST', 'schedules', { name: 'each-minute', interval: { unit: 'minute', count: 1 }, startTime: new Date(start - (start % MINUTE) + MINUTE).toISOString() });
+    await ok('POST', 'triggers', { jobName: 'overlapping', scheduleName: 'each-minute' });
+    const first = await runSchedulerTick(api.services, { now: new Date(start - (start % MINUTE) + MINUTE + 5_000) });
+    expect(first.started).toHaveLength(1);
+    // The first execution is still active (nothing runs it here): the next fire is skipped.
+    const second = await runSchedulerTick(api.services, { now: new Date(start - (start % MINUTE) + 2 * MINUTE + 5_000) });
+    expect(second.skipped).toBe(1);
+    await deliver(new Date(start - (start % MINUTE) + 2 * MINUTE + 6_000));
+    expect(receiver.received.map((r) => [r.body.execution.jobName, r.body.execution.lifecycle])).toEqual([['overlapping', 'Skipped']]);
+    await ok('DELETE', 'triggers/overlapping/each-minute');
   });
 
   it('a stopping local sender abandons a POST to a receiver that hangs, unrecorded, and stops at once', async () => {
