@@ -28,6 +28,7 @@ const FUNCTION_ENTRY_POINTS = [
   '^src/execution/orchestrators/index\\.ts$',
   '^src/scheduler/schedulerTick\\.ts$',
   '^src/scheduler/housekeeping\\.ts$',
+  '^src/notifications/deliverDueNotifications\\.ts$',
 ];
 
 const inLayers = (layers) => `^src/(${layers.join('|')})/`;

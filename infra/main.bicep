@@ -147,6 +147,13 @@ param allowedClientIp string = ''
 @description('Optional. Log Analytics retention in days.')
 param logRetentionInDays int = 30
 
+@secure()
+@description('Optional. WEBHOOK_SIGNING_KEY (at least 32 characters): signs the webhooks of jobs with notify. Kept as a Key Vault secret; the app setting is only a Key Vault reference. Empty (the product default): no key, and jobs with notify are refused.')
+param webhookSigningKey string = ''
+
+@description('Optional. Email address told when job executions fail (the failed executions alert). Empty: the alert shows in the portal only.')
+param alertEmail string = ''
+
 // ============== //
 // Variables      //
 // ============== //
@@ -163,6 +170,7 @@ var names = {
   // Each SKU its own plan: Azure cannot turn an FC1 plan into EP1 in place. The Flex name is the one earlier versions used.
   plan: hostingPlan == 'FlexConsumption' ? 'plan-${resourceToken}' : 'plan-ep-${resourceToken}'
   functionApp: 'func-${resourceToken}'
+  failedExecutionsAlert: 'alert-failed-executions-${resourceToken}'
   virtualNetwork: 'vnet-${resourceToken}'
   deploymentContainer: 'app-package-${resourceToken}'
 }
@@ -247,6 +255,19 @@ module keyVault 'modules/keyVault.bicep' = {
     tags: allTags
     publicNetworkAccess: !enablePrivateEndpoints
     enablePurgeProtection: enableKeyVaultPurgeProtection
+    webhookSigningKey: webhookSigningKey
+  }
+}
+
+// Fires per job when executions end Failed or TimedOut (the app's JobExecutionEnded custom events).
+module alerts 'modules/alerts.bicep' = {
+  name: 'alerts'
+  params: {
+    name: names.failedExecutionsAlert
+    location: location
+    tags: allTags
+    applicationInsightsName: applicationInsights.outputs.name
+    alertEmail: alertEmail
   }
 }
 
@@ -338,7 +359,9 @@ module functionApp 'modules/functionApp.bicep' = {
       },
       // Without it, the app believes x-ms-client-principal only when the platform says WEBSITE_AUTH_ENABLED=True.
       empty(authClientId) ? {} : { TRUST_CLIENT_PRINCIPAL: 'true' },
-      usesContainer ? { SQLPACKAGE_PATH: sqlpackagePath } : {}
+      usesContainer ? { SQLPACKAGE_PATH: sqlpackagePath } : {},
+      // A secret: the setting holds only a reference, the app identity reads the value from the vault.
+      empty(webhookSigningKey) ? {} : { WEBHOOK_SIGNING_KEY: '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.webhookSigningKeySecretUri})' }
     )
   }
   // The app starts using storage, the vault and the database as soon as it exists, and pulls its image at once.

@@ -30,3 +30,7 @@ param sqlServerTrustServerCertificate = bool(readEnvironmentVariable('SQLSERVER_
 param postgresSslMode = readEnvironmentVariable('POSTGRES_SSLMODE', 'verify-full')
 param sqliteTargetsEnabled = bool(readEnvironmentVariable('SQLITE_TARGETS_ENABLED', 'false'))
 param sqlpackagePath = readEnvironmentVariable('SQLPACKAGE_PATH', '/opt/sqlpackage/sqlpackage')
+
+// Webhooks and alerts (issue 14): `azd env set WEBHOOK_SIGNING_KEY "$(openssl rand -hex 32)"`.
+param webhookSigningKey = readEnvironmentVariable('WEBHOOK_SIGNING_KEY', '')
+param alertEmail = readEnvironmentVariable('ALERT_EMAIL', '')

@@ -45,6 +45,11 @@ const Settings = z.object({
   WEBSITE_AUTH_ENABLED: z.string().optional(),
   // The Functions host storage (identity-based); a DACPAC in this account is read with the managed identity.
   AzureWebJobsStorage__accountName: z.string().regex(/^[a-z0-9]{3,24}$/, 'must be a storage account name').optional(),
+  // A secret: signs every webhook. Never logged, returned or echoed (the message below names only the setting).
+  WEBHOOK_SIGNING_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+  // Set by the Function App (functionApp.bicep): where the custom event of each ended execution goes, and with which identity.
+  APPLICATIONINSIGHTS_CONNECTION_STRING: z.string().optional(),
+  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: z.string().optional(),
 });
 
 export interface Config {
@@ -80,6 +85,39 @@ export interface Config {
   trustClientPrincipal?: boolean;
   /** The app's own storage account (`AzureWebJobsStorage__accountName`), if identity-based. */
   storageAccountName?: string;
+  /**
+   * WEBHOOK_SIGNING_KEY: the HMAC-SHA256 key of the `X-Elastic-Jobs-Signature` header of every
+   * webhook. A secret: never logged or returned. Unset: jobs with `notify` are refused (400).
+   */
+  webhookSigningKey?: string;
+  /**
+   * Application Insights, from the settings the Function App gets (Azure only): the ingestion
+   * endpoint and instrumentation key of the connection string, and the client id of the managed
+   * identity that sends (`ClientId=...;Authorization=AAD`). Unset: no custom events.
+   */
+  applicationInsights?: { ingestionEndpoint: string; instrumentationKey: string; clientId?: string };
+}
+
+/** `Key=Value;Key=Value` pairs of an Application Insights connection or authentication string. */
+function pairs(text: string): Map<string, string> {
+  return new Map(
+    text
+      .split(';')
+      .map((p) => p.trim())
+      .filter((p) => p.includes('='))
+      .map((p) => [p.slice(0, p.indexOf('=')).trim().toLowerCase(), p.slice(p.indexOf('=') + 1).trim()] as [string, string]),
+  );
+}
+
+function applicationInsightsSettings(connection: string | undefined, authentication: string | undefined): Config['applicationInsights'] {
+  if (!connection) return undefined;
+  const c = pairs(connection);
+  const instrumentationKey = c.get('instrumentationkey');
+  if (!instrumentationKey) throw new ConfigError('Setting APPLICATIONINSIGHTS_CONNECTION_STRING is invalid: it has no InstrumentationKey');
+  const ingestionEndpoint = c.get('ingestionendpoint') ?? 'https://dc.services.visualstudio.com/';
+  if (!/^https:\/\//.test(ingestionEndpoint)) throw new ConfigError('Setting APPLICATIONINSIGHTS_CONNECTION_STRING is invalid: its IngestionEndpoint must be an https URL');
+  const clientId = authentication ? pairs(authentication).get('clientid') : undefined;
+  return { ingestionEndpoint: ingestionEndpoint.endsWith('/') ? ingestionEndpoint : `${ingestionEndpoint}/`, instrumentationKey, clientId };
 }
 
 export class ConfigError extends Error {}
@@ -133,5 +171,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, host: HostKind 
     logLevel: s.LOG_LEVEL ?? 'info',
     trustClientPrincipal: s.TRUST_CLIENT_PRINCIPAL ?? s.WEBSITE_AUTH_ENABLED?.toLowerCase() === 'true',
     storageAccountName: s.AzureWebJobsStorage__accountName,
+    webhookSigningKey: s.WEBHOOK_SIGNING_KEY,
+    applicationInsights: applicationInsightsSettings(s.APPLICATIONINSIGHTS_CONNECTION_STRING, s.APPLICATIONINSIGHTS_AUTHENTICATION_STRING),
   };
 }

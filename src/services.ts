@@ -11,6 +11,7 @@ import { dacpacQuerySecretName } from './domain/dacpacUriQuery';
 import { systemClock, type Clock } from './domain/clock';
 import type { OrchestrationClient } from './execution/orchestrationClient';
 import { createLogger, type Logger } from './logging';
+import type { TelemetryClient } from './notifications/telemetry';
 import { createLocalKeyProtector, loadOrCreateKeyFile, parseMasterKey } from './secrets/localKeyProtector';
 import type { PasswordProtector } from './secrets/passwordProtector';
 import { createTargetDrivers, type TargetDrivers } from './targets/registry';
@@ -25,6 +26,8 @@ export interface Services {
   drivers: TargetDrivers;
   /** The orchestration runtime; in Azure it needs the current invocation (its durable client binding). */
   orchestrations(invocation?: InvocationContext): OrchestrationClient;
+  /** Application Insights custom events (Azure); undefined where there is none (the local host). */
+  telemetry?: TelemetryClient;
   close(): Promise<void>;
 }
 
@@ -35,6 +38,7 @@ export interface ServiceOverrides {
   drivers?: TargetDrivers;
   /** Built after the rest, because the local replay host's activities need the other services. */
   orchestrations?: (services: Services) => (invocation?: InvocationContext) => OrchestrationClient;
+  telemetry?: TelemetryClient;
 }
 
 export function createPasswordProtector(config: Config): PasswordProtector {
@@ -81,6 +85,7 @@ export async function createServices(config: Config, overrides: ServiceOverrides
     logger: overrides.logger ?? createLogger(config.logLevel),
     drivers: overrides.drivers ?? createTargetDrivers(config),
     orchestrations: noOrchestrations,
+    telemetry: overrides.telemetry,
     async close() {
       await services.drivers.close();
       await control.close();

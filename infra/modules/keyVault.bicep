@@ -18,6 +18,10 @@ param publicNetworkAccess bool = true
 @description('Optional. Purge protection: a deleted vault cannot be purged before its retention ends (and its name stays taken until then).')
 param enablePurgeProtection bool = true
 
+@secure()
+@description('Optional. WEBHOOK_SIGNING_KEY: stored as the secret webhook-signing-key, which the app reads through a Key Vault reference. Empty: no secret (jobs with notify are refused).')
+param webhookSigningKey string = ''
+
 resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
   name: name
   location: location
@@ -44,6 +48,16 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
   }
 }
 
+// Written by the deployment (control plane), read by the app through its Key Vault reference identity.
+resource signingKey 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (!empty(webhookSigningKey)) {
+  parent: vault
+  name: 'webhook-signing-key'
+  properties: {
+    value: webhookSigningKey
+    contentType: 'HMAC-SHA256 key of the X-Elastic-Jobs-Signature header'
+  }
+}
+
 @description('The name of the vault.')
 output name string = vault.name
 
@@ -52,3 +66,6 @@ output resourceId string = vault.id
 
 @description('The URL of the vault, for KEY_VAULT_URL.')
 output uri string = vault.properties.vaultUri
+
+@description('The URI (without version: the latest is read) of the webhook signing key secret, or empty when none was given.')
+output webhookSigningKeySecretUri string = empty(webhookSigningKey) ? '' : signingKey.properties.secretUri

@@ -4,6 +4,7 @@
  * become components; everything else is inlined.
  */
 import { z } from 'zod';
+import { JobExecutionEndedEvent } from '../domain/schemas/execution';
 import { version } from '../version';
 import type { AnyRoute } from './route';
 
@@ -118,6 +119,30 @@ export function buildOpenApiDocument(routes: AnyRoute[]): JsonSchema {
     servers: [{ url: '/api' }],
     security: [{ functionKey: [] }],
     paths,
+    // What the product calls: a job's `notify` URL, when an execution ends in one of its `on`.
+    webhooks: {
+      jobExecutionEnded: {
+        post: {
+          operationId: 'jobExecutionEnded',
+          summary:
+            "A job execution ended in one of the job's notify.on lifecycles. Verify X-Elastic-Jobs-Signature over the raw body before parsing it; answer 2xx, or the POST is retried with backoff for an hour after the end (at least once: drop repeats by X-Elastic-Jobs-Delivery).",
+          tags: ['Jobs'],
+          parameters: [
+            {
+              name: 'X-Elastic-Jobs-Signature',
+              in: 'header',
+              required: true,
+              description: 'sha256=<hex HMAC-SHA256 of the exact body bytes under the WEBHOOK_SIGNING_KEY setting>',
+              schema: { type: 'string', pattern: '^sha256=[0-9a-f]{64}$' },
+            },
+            { name: 'X-Elastic-Jobs-Event', in: 'header', required: true, schema: { type: 'string', const: 'jobExecution.ended' } },
+            { name: 'X-Elastic-Jobs-Delivery', in: 'header', required: true, description: 'The execution id: the same on every retry', schema: { type: 'string', format: 'uuid' } },
+          ],
+          requestBody: { required: true, content: { 'application/json': { schema: toSchema(JobExecutionEndedEvent, 'output') } } },
+          responses: { '200': { description: 'Received (any 2xx)' } },
+        },
+      },
+    },
     components: {
       securitySchemes: { functionKey: { type: 'apiKey', in: 'header', name: 'x-functions-key' } },
       schemas: {

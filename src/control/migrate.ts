@@ -14,6 +14,7 @@ import { serverIdentity } from './migrations/0005_server_identity';
 import { childFoundBy } from './migrations/0007_child_found_by';
 import { dacpacQuerySecret } from './migrations/0008_dacpac_query_secret';
 import { workQueue } from './migrations/0009_work_queue';
+import { jobEnabledAndNotify } from './migrations/0010_job_enabled_and_notify';
 import { safetyRails } from './migrations/0011_safety_rails';
 
 export function migrations(dialect: ControlDialect): Record<string, Migration> {
@@ -26,6 +27,7 @@ export function migrations(dialect: ControlDialect): Record<string, Migration> {
     '0007_child_found_by': childFoundBy(dialect),
     '0008_dacpac_query_secret': dacpacQuerySecret(dialect),
     '0009_work_queue': workQueue(dialect),
+    '0010_job_enabled_and_notify': jobEnabledAndNotify(dialect),
     '0011_safety_rails': safetyRails(dialect),
   };
 }

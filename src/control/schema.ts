@@ -92,6 +92,15 @@ export interface JobTable {
   markedForDeletionAt: string | null;
   createdAt: string;
   updatedAt: string;
+  /** Migration 0010: 1 or 0; the scheduler fires no trigger of a disabled job. */
+  enabled: number;
+  /** When the job was last enabled again (null: since creation): no fire time before it runs. */
+  enabledAt: string | null;
+  notifyUrl: string | null;
+  /** JSON array of the lifecycles that are notified. */
+  notifyOn: string | null;
+  /** When the webhook was last set or changed. */
+  notifySince: string | null;
   /** Migration 0011, the safety rails: JSON of Canary and FailureThreshold, and the cap per server. */
   canary?: string | null;
   failureThreshold?: string | null;
@@ -195,6 +204,32 @@ export interface TaskExecutionTable {
   retryable: number | null;
 }
 
+/** The notification outbox (migration 0010): one row per ended parent execution and channel. */
+export interface ExecutionNotificationTable {
+  executionId: string;
+  /** `webhook` or `telemetry`. */
+  channel: string;
+  jobName: string;
+  /** The webhook URL at the time the execution ended; null for telemetry. */
+  url: string | null;
+  /** The exact bytes to send (webhook) or the event to emit (telemetry), as JSON text. */
+  body: string;
+  /** pending | delivered | failed */
+  status: string;
+  attempts: number;
+  nextAttemptAt: string;
+  /** No attempt starts after this (an hour after the execution ended). */
+  giveUpAt: string;
+  /** A sender holds the row until then (its lease). */
+  claimedUntil: string | null;
+  claimToken: string | null;
+  /** Why the latest attempt failed, in the product's own words (never a secret, never the URL). */
+  lastError: string | null;
+  createdAt: string;
+  updatedAt: string;
+  deliveredAt: string | null;
+}
+
 export interface ControlSchema {
   credentials: CredentialTable;
   contents: ContentTable;
@@ -208,6 +243,7 @@ export interface ControlSchema {
   triggerFires: TriggerFireTable;
   jobExecutions: JobExecutionTable;
   taskExecutions: TaskExecutionTable;
+  executionNotifications: ExecutionNotificationTable;
 }
 
 // Kept for stores that insert rows with database-generated values in later migrations.

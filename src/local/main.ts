@@ -5,6 +5,7 @@
  */
 import type http from 'node:http';
 import { ConfigError, loadConfig, type Config } from '../config';
+import { startLocalNotificationSender, type LocalNotificationSenderOptions } from '../notifications/localNotificationSender';
 import { startLocalScheduler, type LocalSchedulerOptions } from '../scheduler/localScheduler';
 import type { Services } from '../services';
 import { createLocalServices, type LocalRuntime } from './runtime';
@@ -23,6 +24,8 @@ export interface LocalHost {
 export interface LocalHostOptions {
   /** The in-process scheduler; `false` for a host that only runs what it is asked to (the demo). */
   scheduler?: LocalSchedulerOptions | false;
+  /** The in-process webhook sender (the notification outbox); `false` for none (a test that drives passes itself). */
+  notifications?: LocalNotificationSenderOptions | false;
 }
 
 /** A stopping host exits within this, stopped or not (SIGTERM/SIGINT). */
@@ -47,6 +50,7 @@ export async function startLocalHost(config: Config, options: LocalHostOptions =
   // unfinished is driven on from where its rows say it stands.
   const resumed = await runtime.resumeUnfinished();
   const scheduler = options.scheduler === false ? undefined : startLocalScheduler(services, { intervalMs: LOCAL_TICK_MS, ...options.scheduler });
+  const notifications = options.notifications === false ? undefined : startLocalNotificationSender(services, options.notifications);
   let stopped = false;
   return {
     url: `http://127.0.0.1:${port}/api`,
@@ -58,6 +62,7 @@ export async function startLocalHost(config: Config, options: LocalHostOptions =
       if (stopped) return;
       stopped = true;
       await scheduler?.stop();
+      await notifications?.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

@@ -1,15 +1,19 @@
 /**
  * Housekeeping, every few minutes: jobs marked for deletion go once nothing of theirs runs
  * (executions, task executions and fire rows in bounded batches, then triggers and the job row),
- * and history past its retention (config.historyRetention, P45D by default) is purged. Every
- * pass does a bounded amount of work; what is left waits for the next one.
+ * and history past its retention (config.historyRetention, P45D by default) is purged, the
+ * notification outbox with it. Webhooks of ended executions that were never queued are queued
+ * (sweepUnqueuedNotifications). Every pass does a bounded amount of work; what is left waits for
+ * the next one.
  */
 import { executionStore } from '../control/stores/executionStore';
 import { historyStore, PARENT_BATCH } from '../control/stores/historyStore';
 import { jobStore } from '../control/stores/jobStore';
+import { notificationStore } from '../control/stores/notificationStore';
 import { triggerFireStore } from '../control/stores/triggerFireStore';
 import { isoTimestamp } from '../domain/clock';
 import { durationMs } from '../domain/duration';
+import { sweepUnqueuedNotifications } from '../notifications/sweepUnqueuedNotifications';
 import type { Services } from '../services';
 
 /** Marked jobs looked at per pass, and batches of history removed per pass. */
@@ -26,10 +30,13 @@ export interface HousekeepingReport {
   /** Top-level executions purged because they were older than the retention. */
   purgedExecutions: number;
   purgedFires: number;
+  purgedNotifications: number;
+  /** Webhooks of ended executions queued by the sweep. */
+  sweptNotifications: number;
 }
 
 export async function runHousekeeping(services: Services, options: HousekeepingOptions): Promise<HousekeepingReport> {
-  const report: HousekeepingReport = { removedJobs: [], purgedExecutions: 0, purgedFires: 0 };
+  const report: HousekeepingReport = { removedJobs: [], purgedExecutions: 0, purgedFires: 0, purgedNotifications: 0, sweptNotifications: 0 };
   for (const name of await jobStore(services.control).namesMarkedForDeletion(JOBS_PER_PASS)) {
     try {
       if (await removeDeletedJob(services, name)) report.removedJobs.push(name);
@@ -45,8 +52,24 @@ export async function runHousekeeping(services: Services, options: HousekeepingO
     report.purgedFires += n;
     if (n === 0) break;
   }
-  if (report.removedJobs.length || report.purgedExecutions || report.purgedFires) {
-    services.logger.info('Housekeeping', { removedJobs: report.removedJobs.join(', '), purgedExecutions: report.purgedExecutions, purgedFires: report.purgedFires, cutoff });
+  const outbox = notificationStore(services.control);
+  for (let batch = 0; batch < BATCHES_PER_PASS; batch++) {
+    const n = await outbox.purgeBatchOlderThan(cutoff);
+    report.purgedNotifications += n;
+    if (n === 0) break;
+  }
+  report.sweptNotifications = await sweepUnqueuedNotifications(services, { now: options.now }).catch((error: unknown) => {
+    services.logger.error('Housekeeping could not sweep for unqueued webhooks', { error: error instanceof Error ? error.message : String(error) });
+    return 0;
+  });
+  if (report.removedJobs.length || report.purgedExecutions || report.purgedFires || report.purgedNotifications) {
+    services.logger.info('Housekeeping', {
+      removedJobs: report.removedJobs.join(', '),
+      purgedExecutions: report.purgedExecutions,
+      purgedFires: report.purgedFires,
+      purgedNotifications: report.purgedNotifications,
+      cutoff,
+    });
   }
   return report;
 }

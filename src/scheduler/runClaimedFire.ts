@@ -10,6 +10,7 @@ import { triggerFireStore, type FireKey, type FireStatus } from '../control/stor
 import { ElasticJobsError } from '../domain/errors';
 import type { Job } from '../domain/schemas/job';
 import { recordSkippedJobExecution, startJobExecution } from '../execution/startJobExecution';
+import { queueEndedExecutionNotification } from '../notifications/queueEndedExecutionNotification';
 import type { Services } from '../services';
 import { fireExecutionId } from './fireExecutionId';
 
@@ -55,6 +56,8 @@ async function recordSkip(services: Services, fire: ClaimedFire, message: string
     return settleAfterError(services, fire, executionId, error, 'skipped');
   }
   await fires.settle(fire, { status: 'skipped', executionId, message });
+  // A Skipped parent ends here, not in the engine: a job notified on Skipped hears of it too.
+  await queueEndedExecutionNotification(services, executionId);
   return { status: 'skipped', executionId, message };
 }
 

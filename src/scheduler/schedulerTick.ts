@@ -5,9 +5,11 @@
  *
  * 1. Fires waiting to start: queued ones whose job has no active execution any more, and claims
  *    whose tick died before it settled them (claimed more than STRANDED_AFTER_MS ago).
- * 2. For each live trigger: the latest fire time <= now not yet claimed (after the trigger's
- *    latest claim, or from the trigger's creation: a trigger never fires for a time before it
- *    existed). Missed earlier fire times are counted and said, not run.
+ * 2. For each live trigger of an enabled job: the latest fire time <= now not yet claimed (after
+ *    the trigger's latest claim, or from the trigger's creation: a trigger never fires for a time
+ *    before it existed, nor before its job was last enabled again). Missed earlier fire times are
+ *    counted and said, not run. A disabled job's triggers fire nothing, not even a Skipped
+ *    execution, and write no claim row.
  *    The claim row is inserted BEFORE anything starts; the tick that fails the insert lost the
  *    race and leaves that fire alone.
  */
@@ -87,10 +89,19 @@ export async function runSchedulerTick(services: Services, options: SchedulerTic
   return report;
 }
 
+/**
+ * The earliest time the trigger may fire for: after its latest claimed fire, and never before it
+ * was created (fire rows outlive a deleted trigger: one created again starts from its own
+ * creation) nor before its job was last enabled (fires missed while disabled are not caught up).
+ */
+export function earliestFireTime(trigger: TriggerState): Date {
+  const after = (iso: string | null, plus = 0) => (iso === null ? -Infinity : Date.parse(iso) + plus);
+  return new Date(Math.max(Date.parse(trigger.createdAt), after(trigger.lastFireTime, 1), after(trigger.jobEnabledAt)));
+}
+
 async function fireIfDue(services: Services, trigger: TriggerState, options: SchedulerTickOptions, report: SchedulerTickReport): Promise<void> {
-  // Fire rows outlive a deleted trigger: a trigger created again starts from its own creation.
-  const notBefore = new Date(Math.max(Date.parse(trigger.createdAt), trigger.lastFireTime === null ? -Infinity : Date.parse(trigger.lastFireTime) + 1));
-  const due = dueFireTime(trigger.schedule, { notBefore, now: options.now });
+  if (!trigger.jobEnabled) return;
+  const due = dueFireTime(trigger.schedule, { notBefore: earliestFireTime(trigger), now: options.now });
   if (!due) return;
   const key = { jobName: trigger.jobName, scheduleName: trigger.scheduleName, fireTime: isoTimestamp(due.fireTime) };
   if (!(await triggerFireStore(services.control).claim(key, isoTimestamp(options.now)))) {
@@ -137,11 +148,19 @@ async function startWaitingFire(services: Services, fire: FireRecord, trigger: T
     return { status: 'failed', executionId: null, message };
   }
   if (fire.status === 'queued') {
+    if (!trigger.jobEnabled) {
+      // Starting it once the job is enabled again would catch up a fire time of the disabled time.
+      if (!(await fires.retake(fire, now))) return undefined;
+      const message = `Fire time ${fire.fireTime} waited in the queue, and the job was disabled before it could start.`;
+      await fires.settle(fire, { status: 'failed', message });
+      return { status: 'failed', executionId: null, message };
+    }
     if ((await executionStore(services.control).activeExecutionsOfJob(fire.jobName)).length) return undefined;
     if (!(await fires.retake(fire, now))) return undefined;
     return startFire(services, fire, `Fire time ${fire.fireTime} waited in the queue until the job's previous execution ended (overlap policy: queue).`, invocation);
   }
-  // A claim whose tick died before it settled it: run it as that tick would have.
+  // A claim whose tick died before it settled it: run it as that tick would have (the job was
+  // enabled when the fire was claimed, even if it has been disabled since; its execution may exist).
   if (!(await fires.retake(fire, now))) return undefined;
   return runClaimedFire(services, { jobName: fire.jobName, scheduleName: fire.scheduleName, fireTime: fire.fireTime, overlap: trigger.overlap }, invocation);
 }

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import { HttpRequest, InvocationContext } from '@azure/functions';
-import { loadConfig } from '../../src/config';
+import { loadConfig, type HostKind } from '../../src/config';
 import { invokeRoute, toHttpResponse } from '../../src/api/edge';
 import { createRouter } from '../../src/api/router';
 import { routes } from '../../src/api/routes';
@@ -42,11 +42,11 @@ export interface ApiHarness {
   close(): Promise<void>;
 }
 
-export async function createApiHarness(dialect: TestDialect = 'sqlite', overrides: ServiceOverrides = {}, env: Record<string, string> = {}): Promise<ApiHarness> {
+export async function createApiHarness(dialect: TestDialect = 'sqlite', overrides: ServiceOverrides = {}, env: Record<string, string> = {}, host: HostKind = 'local'): Promise<ApiHarness> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ej-api-'));
   const { url, drop } = await createControlUrl(dialect);
   const logs: string[] = [];
-  const config = loadConfig({ ELASTIC_JOBS_DATA_DIR: dataDir, CONTROL_DB: url, ELASTIC_JOBS_MASTER_KEY: crypto.randomBytes(32).toString('hex'), LOG_LEVEL: 'debug', ...env });
+  const config = loadConfig({ ELASTIC_JOBS_DATA_DIR: dataDir, CONTROL_DB: url, ELASTIC_JOBS_MASTER_KEY: crypto.randomBytes(32).toString('hex'), LOG_LEVEL: 'debug', ...env }, host);
   const services = await createServices(config, { logger: createLogger('debug', (l) => logs.push(l)), ...overrides });
   const router = createRouter(routes);
 

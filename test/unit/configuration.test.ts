@@ -22,9 +22,17 @@ describe('configuration', () => {
     [{ SECRETS_PROVIDER: 'keyvault' }, 'KEY_VAULT_URL'],
     [{ HISTORY_RETENTION: '45 days' }, 'HISTORY_RETENTION'],
     [{ SQLITE_TARGETS_ENABLED: 'yes' }, 'SQLITE_TARGETS_ENABLED'],
+    [{ WEBHOOK_SIGNING_KEY: 'too-short-secret' }, 'WEBHOOK_SIGNING_KEY'],
   ])('stops on %j with a message naming %s', (env, setting) => {
     expect(() => loadConfig(env, 'local')).toThrow(ConfigError);
     expect(() => loadConfig(env, 'local')).toThrow(setting);
+  });
+
+  it('reads WEBHOOK_SIGNING_KEY once, and never puts it in its message', () => {
+    expect(loadConfig({ WEBHOOK_SIGNING_KEY: 'k'.repeat(32) }, 'local').webhookSigningKey).toBe('k'.repeat(32));
+    expect(loadConfig({}, 'local').webhookSigningKey).toBeUndefined();
+    expect(() => loadConfig({ WEBHOOK_SIGNING_KEY: 'short-but-secret-9' }, 'local')).toThrow('Setting WEBHOOK_SIGNING_KEY is invalid: must be at least 32 characters');
+    expect(() => loadConfig({ WEBHOOK_SIGNING_KEY: 'short-but-secret-9' }, 'local')).not.toThrow(/short-but-secret-9/);
   });
 
   it('never puts a password from CONTROL_DB in its message', () => {

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { executionStore } from '../../control/stores/executionStore';
+import { notificationStore } from '../../control/stores/notificationStore';
 import { taskStore, toTaskView } from '../../control/stores/taskStore';
 import { durationMs } from '../../domain/duration';
 import { ValidationError } from '../../domain/errors';
@@ -8,6 +9,7 @@ import { listOf } from '../../domain/schemas/common';
 import { ExecutionGetQuery, ExecutionListQuery, ExecutionWaitQuery, JobExecution, TaskExecution, TaskListQuery } from '../../domain/schemas/execution';
 import { cancelJobExecution } from '../../execution/cancelJobExecution';
 import { startJobExecution as start } from '../../execution/startJobExecution';
+import type { Services } from '../../services';
 import { defineRoute } from '../route';
 import { IdParams, NameParams } from './params';
 
@@ -18,6 +20,13 @@ export const MAX_WAIT_MS = 3 * 60_000;
 const WAIT_POLL_MS = 250;
 
 const location = (id: string) => ({ location: `/api/executions/${id}` });
+
+/** A parent's view with its webhook state (the notification outbox); a child's as it is. */
+async function withNotification(services: Services, view: JobExecution): Promise<JobExecution> {
+  if (view.parentId !== null) return view;
+  const state = await notificationStore(services.control).webhookState(view.id);
+  return { ...view, notification: state ?? null };
+}
 
 export const startJobExecution = defineRoute({
   name: 'startJobExecution',
@@ -55,14 +64,14 @@ export const getExecution = defineRoute({
   name: 'getExecution',
   method: 'GET',
   path: 'executions/{id}',
-  summary: "Get a job execution with its children's counts per lifecycle (and the children with ?includeChildren=true)",
+  summary: "Get a job execution with its children's counts per lifecycle (and the children with ?includeChildren=true); a parent also shows its webhook's notification state",
   tag,
   access: 'read',
   params: IdParams,
   query: ExecutionGetQuery,
   success: { status: 200, schema: JobExecution },
   async handle({ params, query, services }) {
-    return { status: 200, body: await executionStore(services.control).view(params.id, { includeChildren: query.includeChildren }) };
+    return { status: 200, body: await withNotification(services, await executionStore(services.control).view(params.id, { includeChildren: query.includeChildren })) };
   },
 });
 
@@ -88,7 +97,7 @@ export const waitForExecution = defineRoute({
       const done = isTerminal(record.lifecycle);
       const left = limitMs - (performance.now() - started);
       if (done || left <= 0) {
-        return { status: done ? 200 : 202, body: await executions.view(record.id, { includeChildren: query.includeChildren }) };
+        return { status: done ? 200 : 202, body: await withNotification(services, await executions.view(record.id, { includeChildren: query.includeChildren })) };
       }
       await sleep(Math.min(WAIT_POLL_MS, left));
     }

@@ -5,6 +5,7 @@ import { CreateJob, Job, UpdateJob } from '../../domain/schemas/job';
 import { DEFAULT_POLICY } from '../../domain/schemas/executionPolicy';
 import { jobStore, type JobSettings } from '../../control/stores/jobStore';
 import { removeDeletedJob } from '../../scheduler/housekeeping';
+import { checkNotify, normalizeNotify } from '../jobNotify';
 import { checkJobSettings } from '../jobReferences';
 import { defineRoute } from '../route';
 import { NameParams } from './params';
@@ -18,7 +19,7 @@ export const createJob = defineRoute({
   name: 'createJob',
   method: 'POST',
   path: 'jobs',
-  summary: 'Create a job: a content run with a credential on a target under an execution policy',
+  summary: 'Create a job: a content run with a credential on a target under an execution policy (enabled: false keeps its triggers from firing; notify: a signed webhook when an execution ends)',
   tag,
   access: 'operate',
   body: CreateJob,
@@ -35,10 +36,13 @@ export const createJob = defineRoute({
       resultSetDestination: body.resultSetDestination ?? null,
       overlap: body.overlap ?? 'skip',
       captureOutput: body.captureOutput ?? false,
+      enabled: body.enabled ?? true,
+      notify: body.notify ? normalizeNotify(body.notify) : null,
       canary: body.canary ?? null,
       failureThreshold: body.failureThreshold ?? null,
       maxParallelismPerServer: body.maxParallelismPerServer ?? null,
     };
+    if (settings.notify) checkNotify(services, settings.notify);
     await checkJobSettings(services, settings);
     const job = await jobStore(services.control).create(body.name, settings, isoTimestamp(services.clock.now()));
     return { status: 201, body: job, headers: { location: `/api/jobs/${encodeURIComponent(job.name)}` } };
@@ -77,7 +81,7 @@ export const updateJob = defineRoute({
   name: 'updateJob',
   method: 'PUT',
   path: 'jobs/{name}',
-  summary: 'Change any field of a job but its name (null clears contentVersion, maxParallelism, resultSetDestination, canary, failureThreshold, maxParallelismPerServer)',
+  summary: 'Change any field of a job but its name (null clears contentVersion, maxParallelism, resultSetDestination, notify, canary, failureThreshold, maxParallelismPerServer); enabled: false stops its triggers firing',
   tag,
   access: 'operate',
   params: NameParams,
@@ -97,10 +101,14 @@ export const updateJob = defineRoute({
       resultSetDestination: pick(body.resultSetDestination, current.resultSetDestination),
       overlap: pick(body.overlap, current.overlap),
       captureOutput: pick(body.captureOutput, current.captureOutput),
+      enabled: pick(body.enabled, current.enabled),
+      notify: body.notify === undefined ? current.notify : body.notify === null ? null : normalizeNotify(body.notify),
       canary: pick(body.canary, current.canary),
       failureThreshold: pick(body.failureThreshold, current.failureThreshold),
       maxParallelismPerServer: pick(body.maxParallelismPerServer, current.maxParallelismPerServer),
     };
+    // Only a webhook this request sets is judged: one stored earlier stays as it is (the sender checks it again at each POST).
+    if (body.notify) checkNotify(services, settings.notify!);
     await checkJobSettings(services, settings);
     return { status: 200, body: await store.replaceSettings(params.name, settings, isoTimestamp(services.clock.now())) };
   },

@@ -7,6 +7,7 @@ import { CreateTrigger, Trigger, TriggerListQuery } from '../../domain/schemas/s
 import { jobStore } from '../../control/stores/jobStore';
 import { scheduleStore } from '../../control/stores/scheduleStore';
 import { triggerStore, type TriggerState } from '../../control/stores/triggerStore';
+import { earliestFireTime } from '../../scheduler/schedulerTick';
 import { defineRoute, type AnyRoute } from '../route';
 
 const tag = 'Triggers';
@@ -14,13 +15,13 @@ const tag = 'Triggers';
 const TriggerParams = z.object({ jobName: Name, scheduleName: Name });
 
 /**
- * The next time the trigger fires, from now on: at or after now, after its latest claimed fire
- * and not before it was created. Null when the schedule has no more fire times or the job is
- * marked for deletion.
+ * The next time the trigger fires, from now on: at or after now, after its latest claimed fire,
+ * not before it was created nor before its job was last enabled. Null when the schedule has no
+ * more fire times, or the job is disabled or marked for deletion.
  */
 export function toTrigger(t: TriggerState, now: Date): Trigger {
-  const from = Math.max(now.getTime(), Date.parse(t.createdAt), t.lastFireTime === null ? -Infinity : Date.parse(t.lastFireTime) + 1);
-  const next = t.jobMarkedForDeletion ? null : nextFireTime(t.schedule, new Date(from));
+  const from = Math.max(now.getTime(), earliestFireTime(t).getTime());
+  const next = t.jobMarkedForDeletion || !t.jobEnabled ? null : nextFireTime(t.schedule, new Date(from));
   return { jobName: t.jobName, scheduleName: t.scheduleName, nextFireTime: next === null ? null : isoTimestamp(next), createdAt: t.createdAt };
 }
 

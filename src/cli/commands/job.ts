@@ -1,6 +1,6 @@
-/** `elastic-jobs job create|set|list|show|remove|start`: the seed's *-AzureSqlJob and Start-AzureSqlJobExecution. */
+/** `elastic-jobs job create|set|list|show|remove|start|enable|disable`: the seed's *-AzureSqlJob and Start-AzureSqlJobExecution. */
 import { type Command } from 'commander';
-import type { Job } from '../../domain/schemas/job';
+import { EndedLifecycle, type Job } from '../../domain/schemas/job';
 import type { JobExecution } from '../../domain/schemas/execution';
 import { ApiError, segment } from '../apiClient';
 import { EXIT_CODE_HELP } from '../exitCodes';
@@ -21,7 +21,7 @@ const columns: Column<Job>[] = [
   { header: 'TARGET', value: (j) => j.targetId },
   { header: 'POLICY', value: (j) => j.executionPolicyName },
   { header: 'PARALLELISM', value: (j) => j.maxParallelism ?? 'default' },
-  { header: 'STATE', value: (j) => (j.markedForDeletion ? 'marked for deletion' : 'active') },
+  { header: 'STATE', value: (j) => (j.markedForDeletion ? 'marked for deletion' : j.enabled === false ? 'disabled' : 'active') },
 ];
 
 const fields: Field<Job>[] = [
@@ -40,6 +40,8 @@ const fields: Field<Job>[] = [
       return d ? `${d.engine} ${d.serverName}/${d.databaseName} ${d.schemaName}.${d.tableName} (credential ${d.credentialName})` : null;
     },
   },
+  { label: 'Enabled', value: (j) => j.enabled },
+  { label: 'Notify', value: (j) => (j.notify ? `${j.notify.url} on ${j.notify.on.join(', ')}` : null) },
   { label: 'Marked for deletion', value: (j) => j.markedForDeletion },
   { label: 'Created', value: (j) => shortTime(j.createdAt) },
   { label: 'Updated', value: (j) => shortTime(j.updatedAt) },
@@ -61,6 +63,10 @@ interface JobOptions {
   resultSchema?: string;
   resultTable?: string;
   resultCredential?: string;
+  notifyUrl?: string;
+  notifyOn?: string;
+  /** `--no-notify` (set only): remove the webhook. */
+  notify?: boolean;
 }
 
 function withJobOptions(command: Command, forUpdate: boolean): Command {
@@ -79,8 +85,12 @@ function withJobOptions(command: Command, forUpdate: boolean): Command {
     .option('--result-database <database>', 'destination database')
     .option('--result-schema <schema>', 'destination schema')
     .option('--result-table <table>', 'destination table (created to match if missing)')
-    .option('--result-credential <name>', 'credential for the destination');
-  if (forUpdate) command.option('--no-capture-output', 'stop keeping attempt output').option('--no-result-set', 'stop collecting results');
+    .option('--result-credential <name>', 'credential for the destination')
+    .option('--notify-url <url>', 'POST a signed webhook here when an execution ends (https; http to 127.0.0.1 on the local host; needs WEBHOOK_SIGNING_KEY on the server)')
+    .option('--notify-on <lifecycles>', `with --notify-url: the lifecycles notified, comma-separated (default: Failed,TimedOut; any of ${EndedLifecycle.options.join(', ')})`);
+  if (forUpdate) {
+    command.option('--no-capture-output', 'stop keeping attempt output').option('--no-result-set', 'stop collecting results').option('--no-notify', 'remove the webhook');
+  }
   return command;
 }
 
@@ -95,6 +105,23 @@ function resultSetDestination(opts: JobOptions): Record<string, unknown> | undef
   };
   if (Object.values(parts).every((v) => v === undefined)) return undefined;
   return Object.fromEntries(Object.entries(parts).filter(([, v]) => v !== undefined));
+}
+
+/** `--notify-url` and `--notify-on` as the API's `notify`; null for `--no-notify`; undefined when neither is given. */
+function notifyOf(opts: JobOptions): Record<string, unknown> | null | undefined {
+  if (opts.notify === false) {
+    if (opts.notifyUrl !== undefined || opts.notifyOn !== undefined) throw new UsageError('--no-notify and --notify-url/--notify-on contradict each other');
+    return null;
+  }
+  if (opts.notifyOn !== undefined && opts.notifyUrl === undefined) throw new UsageError('--notify-on needs --notify-url (the webhook it applies to)');
+  if (opts.notifyUrl === undefined) return undefined;
+  if (opts.notifyOn === undefined) return { url: opts.notifyUrl };
+  const wanted = opts.notifyOn.split(',').map((l) => l.trim()).filter((l) => l !== '');
+  // Lifecycles match whatever their case; the API takes them as it spells them.
+  const on = wanted.map((w) => EndedLifecycle.options.find((l) => l.toLowerCase() === w.toLowerCase()) ?? w);
+  const unknown = on.filter((l) => !(EndedLifecycle.options as string[]).includes(l));
+  if (unknown.length || !on.length) throw new UsageError(`--notify-on takes lifecycles separated by commas, each one of ${EndedLifecycle.options.join(', ')}`);
+  return { url: opts.notifyUrl, on };
 }
 
 function nullable(text: string | undefined, word: string, forUpdate: boolean): number | null | undefined {
@@ -124,6 +151,7 @@ async function jobBody(session: Session, opts: JobOptions, forUpdate: boolean): 
     overlap: opts.overlap,
     captureOutput: opts.captureOutput,
     resultSetDestination: opts.resultSet === false ? null : destination,
+    notify: notifyOf(opts),
   };
   return Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined));
 }
@@ -182,6 +210,21 @@ export function registerJobCommands(program: Command, runtime: Runtime): void {
           : `Job ${name} is marked for deletion: an execution of it is still active; it goes with its history within 5 minutes of that ending.`,
       );
     });
+
+  for (const [verb, enabled, description] of [
+    ['enable', true, 'let the job\'s triggers fire again, from the next due time on (fire times that passed while it was disabled are not caught up)'],
+    ['disable', false, 'stop the job\'s triggers firing (nothing runs, nothing is recorded for them); job start still runs it'],
+  ] as const) {
+    job
+      .command(`${verb} <name>`)
+      .description(description)
+      .action(async (name: string, _opts: unknown, command: Command) => {
+        const session = runtime.session(command);
+        const changed = await session.client.put<Job>(`jobs/${segment(name)}`, { enabled });
+        if (session.format === 'json') session.out.item(changed, fields);
+        else session.out.note(enabled ? `Enabled job ${name}: its triggers fire from the next due time on.` : `Disabled job ${name}: its triggers fire nothing until it is enabled again.`);
+      });
+  }
 
   job
     .command('purge-history <name>')

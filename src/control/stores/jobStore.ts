@@ -4,7 +4,7 @@
  */
 import { ConflictError, NotFoundError } from '../../domain/errors';
 import type { ListQuery, Page } from '../../domain/schemas/common';
-import type { Canary, FailureThreshold, Job, ResultSetDestination } from '../../domain/schemas/job';
+import type { Canary, EndedLifecycle, FailureThreshold, Job, ResultSetDestination } from '../../domain/schemas/job';
 import type { ControlDatabase } from '../connection';
 import { firstRows } from '../firstRows';
 import { decodeCursor, toPage } from '../pagination';
@@ -28,6 +28,9 @@ function settingsColumns(s: JobSettings) {
     resultSetDestination: s.resultSetDestination === null ? null : JSON.stringify(s.resultSetDestination),
     overlap: s.overlap,
     captureOutput: s.captureOutput ? 1 : 0,
+    enabled: s.enabled ? 1 : 0,
+    notifyUrl: s.notify?.url ?? null,
+    notifyOn: s.notify ? JSON.stringify(s.notify.on) : null,
     canary: s.canary === null ? null : JSON.stringify(s.canary),
     failureThreshold: s.failureThreshold === null ? null : JSON.stringify(s.failureThreshold),
     maxParallelismPerServer: s.maxParallelismPerServer,
@@ -46,6 +49,8 @@ function toJob(row: JobTable): Job {
     resultSetDestination: row.resultSetDestination === null ? null : (JSON.parse(row.resultSetDestination) as ResultSetDestination),
     overlap: row.overlap as Job['overlap'],
     captureOutput: Number(row.captureOutput) === 1,
+    enabled: Number(row.enabled) === 1,
+    notify: row.notifyUrl === null ? null : { url: row.notifyUrl, on: JSON.parse(row.notifyOn ?? '[]') as EndedLifecycle[] },
     canary: row.canary ? (JSON.parse(row.canary) as Canary) : null,
     failureThreshold: row.failureThreshold ? (JSON.parse(row.failureThreshold) as FailureThreshold) : null,
     maxParallelismPerServer: row.maxParallelismPerServer === null || row.maxParallelismPerServer === undefined ? null : Number(row.maxParallelismPerServer),
@@ -60,7 +65,15 @@ export function jobStore({ db, dialect }: ControlDatabase) {
 
   return {
     async create(name: string, settings: JobSettings, now: string): Promise<Job> {
-      const row: JobTable = { name, ...settingsColumns(settings), markedForDeletionAt: null, createdAt: now, updatedAt: now };
+      const row: JobTable = {
+        name,
+        ...settingsColumns(settings),
+        enabledAt: null,
+        notifySince: settings.notify ? now : null,
+        markedForDeletionAt: null,
+        createdAt: now,
+        updatedAt: now,
+      };
       const existing = await withControlRetry(() => find(name));
       if (existing?.markedForDeletionAt) {
         throw new ConflictError(
@@ -103,13 +116,23 @@ export function jobStore({ db, dialect }: ControlDatabase) {
       return toPage(rows, query.limit, (r) => [r.name], toJob);
     },
 
-    /** Writes the whole settings (the caller merged and checked them); 409 once the job is marked for deletion. */
+    /**
+     * Writes the whole settings (the caller merged and checked them); 409 once the job is marked
+     * for deletion. Decided in the statement, against the row as it was: a disabled job enabled
+     * again gets `enabledAt` now (the scheduler fires nothing due before it), and a webhook set
+     * where there was none gets `notifySince` now (the outbox sweep looks no further back).
+     */
     async replaceSettings(name: string, settings: JobSettings, now: string): Promise<Job> {
       const result = await withControlRetry(
         () =>
           db
             .updateTable('jobs')
-            .set({ ...settingsColumns(settings), updatedAt: now })
+            .set((eb) => ({
+              ...settingsColumns(settings),
+              enabledAt: settings.enabled ? eb.case().when('enabled', '=', 0).then(now).else(eb.ref('enabledAt')).end() : eb.ref('enabledAt'),
+              notifySince: settings.notify ? eb.case().when('notifyUrl', 'is', null).then(now).else(eb.ref('notifySince')).end() : null,
+              updatedAt: now,
+            }))
             .where('name', '=', name)
             .where('markedForDeletionAt', 'is', null)
             .executeTakeFirst(),

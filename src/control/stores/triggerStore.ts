@@ -20,6 +20,10 @@ export interface TriggerState {
   schedule: ScheduleTiming;
   overlap: Job['overlap'];
   jobMarkedForDeletion: boolean;
+  /** The scheduler fires no trigger of a disabled job. */
+  jobEnabled: boolean;
+  /** When the job was last enabled again (null: since creation): no fire time before it runs. */
+  jobEnabledAt: string | null;
   /** The latest fire time claimed for this trigger, or null before its first fire. */
   lastFireTime: string | null;
 }
@@ -43,6 +47,8 @@ export function triggerStore({ db, dialect }: ControlDatabase) {
         't.createdAt',
         'j.overlap',
         'j.markedForDeletionAt',
+        'j.enabled',
+        'j.enabledAt',
         's.oneTime',
         's.intervalUnit',
         's.intervalCount',
@@ -66,6 +72,8 @@ export function triggerStore({ db, dialect }: ControlDatabase) {
     schedule: toTiming(r),
     overlap: r.overlap as Job['overlap'],
     jobMarkedForDeletion: r.markedForDeletionAt !== null,
+    jobEnabled: Number(r.enabled) === 1,
+    jobEnabledAt: r.enabledAt,
     lastFireTime: (r.lastFireTime as string | null) ?? null,
   });
 
@@ -105,7 +113,7 @@ export function triggerStore({ db, dialect }: ControlDatabase) {
       return toPage(rows, filter.limit, (r) => [r.jobName, r.scheduleName], toState);
     },
 
-    /** Every trigger whose job can still run: the scheduler tick's work list. */
+    /** Every trigger whose job can still run: the scheduler tick's work list (disabled jobs too, flagged: their queued fires are settled). */
     async listLive(): Promise<TriggerState[]> {
       const rows = await withControlRetry(() => withState().where('j.markedForDeletionAt', 'is', null).orderBy('t.jobName').orderBy('t.scheduleName').execute());
       return rows.map(toState);

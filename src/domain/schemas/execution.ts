@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Duration, Id, Name, Timestamp } from './common';
+import { EndedLifecycle } from './job';
 
 export const JobExecutionLifecycle = z.enum([
   'Created',
@@ -85,6 +86,18 @@ export const JobExecution = z
     counts: z.record(z.string(), z.number().int()),
     /** Children only: task executions (attempts) on record. */
     attempts: z.number().int().optional(),
+    /**
+     * GET /executions/{id} of a parent: its webhook (the job's `notify`), or null when none was
+     * queued for it (no webhook, or a lifecycle not in `on`).
+     */
+    notification: z
+      .object({
+        status: z.enum(['pending', 'delivered', 'failed']).meta({ description: 'pending: being delivered or retried; delivered; failed: given up an hour after the execution ended' }),
+        attempts: z.number().int(),
+        lastError: z.string().nullable().meta({ description: 'Why the latest failed attempt failed (kept once delivered); never a secret or the URL' }),
+      })
+      .nullable()
+      .optional(),
     get children() {
       return z.array(JobExecution).optional();
     },
@@ -138,3 +151,23 @@ export const TaskExecution = z
   })
   .meta({ id: 'TaskExecution' });
 export type TaskExecution = z.infer<typeof TaskExecution>;
+
+/**
+ * The body of a job's webhook (`notify`): POSTed when a parent execution ends in one of the
+ * job's `on` lifecycles, signed in `X-Elastic-Jobs-Signature` (src/notifications).
+ */
+export const JobExecutionEndedEvent = z
+  .object({
+    event: z.literal('jobExecution.ended'),
+    execution: z.object({
+      id: Id,
+      jobName: z.string(),
+      lifecycle: EndedLifecycle,
+      counts: z.record(z.string(), z.number().int()),
+      startTime: Timestamp.nullable(),
+      endTime: Timestamp.nullable(),
+      lastMessage: z.string().nullable(),
+    }),
+  })
+  .meta({ id: 'JobExecutionEndedEvent' });
+export type JobExecutionEndedEvent = z.infer<typeof JobExecutionEndedEvent>;

@@ -49,6 +49,29 @@ export type FailureThreshold = z.infer<typeof FailureThreshold>;
 /** What happens when a schedule fires while an execution of the same job is still active. */
 export const OverlapPolicy = z.enum(['skip', 'queue', 'allow']);
 
+/** Lifecycles a parent execution ends in: what a webhook may be sent for. */
+export const EndedLifecycle = z.enum(['Succeeded', 'SucceededWithSkipped', 'Failed', 'TimedOut', 'Canceled', 'Skipped']);
+export type EndedLifecycle = z.infer<typeof EndedLifecycle>;
+
+/** `notify.on` when not given. */
+export const DEFAULT_NOTIFY_ON: EndedLifecycle[] = ['Failed', 'TimedOut'];
+
+/**
+ * A webhook POSTed when a parent execution ends in one of `on`, signed with the
+ * WEBHOOK_SIGNING_KEY setting. Where the URL may point is checked against the host when the job
+ * is written (src/domain/webhookAddress.ts), and again after DNS resolution at each POST.
+ */
+export const JobNotifyInput = z
+  .strictObject({
+    url: z.string().min(1).max(2048).meta({ examples: ['https://hooks.example.com/elastic-jobs'] }),
+    on: z.array(EndedLifecycle).min(1).max(6).optional().meta({ description: 'Lifecycles that are notified; default ["Failed", "TimedOut"].' }),
+  })
+  .meta({ id: 'JobNotifyInput' });
+export type JobNotifyInput = z.infer<typeof JobNotifyInput>;
+
+export const JobNotify = z.object({ url: z.string(), on: z.array(EndedLifecycle) }).meta({ id: 'JobNotify' });
+export type JobNotify = z.infer<typeof JobNotify>;
+
 const jobFields = {
   contentName: Name,
   contentVersion: z.number().int().min(1).optional(),
@@ -62,6 +85,8 @@ const jobFields = {
   canary: Canary.optional(),
   failureThreshold: FailureThreshold.optional(),
   maxParallelismPerServer: z.number().int().min(1).max(10_000).optional(),
+  enabled: z.boolean().optional().meta({ description: 'false: the scheduler fires none of its triggers (a manual start still runs it). Default true.' }),
+  notify: JobNotifyInput.optional(),
 };
 
 export const CreateJob = z.strictObject({ name: Name, ...jobFields }).meta({ id: 'CreateJob' });
@@ -81,6 +106,8 @@ export const UpdateJob = z
     canary: Canary.nullable().optional(),
     failureThreshold: FailureThreshold.nullable().optional(),
     maxParallelismPerServer: jobFields.maxParallelismPerServer.nullable(),
+    enabled: jobFields.enabled,
+    notify: JobNotifyInput.nullable().optional().meta({ description: 'null removes the webhook.' }),
   })
   .meta({ id: 'UpdateJob' });
 export type UpdateJob = z.infer<typeof UpdateJob>;
@@ -100,6 +127,8 @@ export const Job = z
     canary: Canary.nullable(),
     failureThreshold: FailureThreshold.nullable(),
     maxParallelismPerServer: z.number().int().nullable(),
+    enabled: z.boolean(),
+    notify: JobNotify.nullable(),
     markedForDeletion: z.boolean(),
     createdAt: Timestamp,
     updatedAt: Timestamp,

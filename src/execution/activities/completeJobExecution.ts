@@ -12,6 +12,7 @@ import { settleClaim } from '../settleClaim';
 import { retryPolicyOf } from './expandJobExecution';
 import { isoTimestamp } from '../../domain/clock';
 import { isTerminal, rollUp, summarize } from '../../domain/lifecycle';
+import { queueEndedExecutionNotification } from '../../notifications/queueEndedExecutionNotification';
 import type { Services } from '../../services';
 import type { CompleteInput, CompleteOutput } from '../contracts';
 
@@ -25,7 +26,11 @@ export function completeJobExecutionActivity(services: Services) {
     const executions = executionStore(services.control);
     const now = () => isoTimestamp(services.clock.now());
     const parent = await executions.get(input.executionId);
-    if (isTerminal(parent.lifecycle)) return { lifecycle: parent.lifecycle };
+    if (isTerminal(parent.lifecycle)) {
+      // A run that ended the parent and died before it queued the notification: queue it now (idempotent).
+      await queueEndedExecutionNotification(services, parent.id);
+      return { lifecycle: parent.lifecycle };
+    }
     const tasks = taskStore(services.control);
     for (const claimed of await executions.claimedChildren(parent.id)) {
       await settleClaim({ executions, tasks }, claimed, retryPolicyOf(parent.executionPolicy), services.clock.now());
@@ -41,6 +46,7 @@ export function completeJobExecutionActivity(services: Services) {
     await executions.mark(parent.id, lifecycle, message, now());
     const ended = await executions.get(parent.id);
     services.logger.child({ executionId: parent.id, jobName: parent.jobName, targetId: parent.targetId }).info('Job execution ended', { lifecycle: ended.lifecycle, summary });
+    await queueEndedExecutionNotification(services, parent.id);
     return { lifecycle: ended.lifecycle };
   };
 }

@@ -67,6 +67,8 @@ describe.each(CONTROL_DIALECTS)('jobs API on %s', (dialect) => {
       resultSetDestination: null,
       overlap: 'skip',
       captureOutput: false,
+      enabled: true,
+      notify: null,
       markedForDeletion: false,
       createdAt: NOW,
       updatedAt: NOW,
@@ -91,7 +93,7 @@ describe.each(CONTROL_DIALECTS)('jobs API on %s', (dialect) => {
     };
     const res = await api.call('POST', 'jobs', { body });
     expect(res.status).toBe(201);
-    expect(res.body).toEqual({ ...body, targetId: ids.clean, markedForDeletion: false, createdAt: NOW, updatedAt: NOW });
+    expect(res.body).toEqual({ ...body, targetId: ids.clean, enabled: true, notify: null, markedForDeletion: false, createdAt: NOW, updatedAt: NOW });
     expect(JSON.parse((await row('full'))!.resultSetDestination!)).toEqual(destination);
   });
 
@@ -181,6 +183,8 @@ describe.each(CONTROL_DIALECTS)('jobs API on %s', (dialect) => {
       resultSetDestination: null,
       overlap: 'allow',
       captureOutput: true,
+      enabled: true,
+      notify: null,
       markedForDeletion: false,
       createdAt: NOW,
       updatedAt: clock.now().toISOString(),
@@ -198,7 +202,7 @@ describe.each(CONTROL_DIALECTS)('jobs API on %s', (dialect) => {
     const missingVersion = await api.call('PUT', 'jobs/changing', { body: { contentVersion: 9 } });
     expect(missingVersion.status).toBe(404);
     expect(missingVersion.body.errors.map((e: { path: string }) => e.path)).toEqual(['body.contentVersion']);
-    for (const body of [{ name: 'renamed' }, { maxParallelism: 0 }, { overlap: 'sometimes' }, { captureOutput: 'yes' }, { targetId: 'not-a-uuid' }]) {
+    for (const body of [{ name: 'renamed' }, { maxParallelism: 0 }, { overlap: 'sometimes' }, { captureOutput: 'yes' }, { targetId: 'not-a-uuid' }, { enabled: 'no' }, { enabled: null }]) {
       expect((await api.call('PUT', 'jobs/changing', { body })).status).toBe(400);
     }
     expect((await api.call('PUT', 'jobs/changing', { rawBody: '{"maxParallelism": ' })).status).toBe(400);

@@ -36,4 +36,21 @@ describe('Azure Functions timers', () => {
     const invocation = new InvocationContext({ functionName: 'fireSchedules' });
     await expect(fireSchedules({ isPastDue: false, schedule: { adjustForDST: false }, scheduleStatus: { last: '', next: '', lastUpdated: '' } }, invocation)).resolves.toBeUndefined();
   });
+
+  it('the notification timer delivers what is due through the app services (a telemetry row given up when no Application Insights is configured)', async () => {
+    const { deliverNotifications } = await import('../../../functions/timers');
+    const { azureServices } = await import('../../../src/azure/services');
+    const { notificationStore } = await import('../../../src/control/stores/notificationStore');
+    const services = await azureServices();
+    expect(services.telemetry).toBeUndefined();
+    const now = services.clock.now().toISOString();
+    const executionId = '3f1a6b3e-0000-4000-8000-0000000000aa';
+    await notificationStore(services.control).queue({ executionId, channel: 'telemetry', jobName: 'report', url: null, body: '{}', giveUpAt: now }, now);
+    await deliverNotifications();
+    expect(await notificationStore(services.control).get({ executionId, channel: 'telemetry' })).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+      lastError: 'Application Insights is not configured on this host (APPLICATIONINSIGHTS_CONNECTION_STRING).',
+    });
+  });
 });

@@ -35,6 +35,16 @@ describe('OpenAPI statuses match the route table', () => {
     expect(JSON.stringify(wait.responses['202'])).toContain('#/components/schemas/JobExecution');
   });
 
+  it('describes the job webhook the product POSTs, with its signature header and body', () => {
+    const hook = (doc as unknown as { webhooks: Record<string, { post: { parameters: { name: string }[]; requestBody: unknown } }> }).webhooks.jobExecutionEnded.post;
+    expect(hook.parameters.map((p) => p.name)).toEqual(['X-Elastic-Jobs-Signature', 'X-Elastic-Jobs-Event', 'X-Elastic-Jobs-Delivery']);
+    expect(JSON.stringify(hook.requestBody)).toContain('#/components/schemas/JobExecutionEndedEvent');
+    const schemas = (doc as unknown as { components: { schemas: Record<string, { properties: Record<string, unknown> }> } }).components.schemas;
+    expect(Object.keys(schemas.JobExecutionEndedEvent.properties)).toEqual(['event', 'execution']);
+    expect(Object.keys(schemas.Job.properties)).toEqual(expect.arrayContaining(['enabled', 'notify']));
+    expect(Object.keys(schemas.UpdateJob.properties)).toEqual(expect.arrayContaining(['enabled', 'notify']));
+  });
+
   it('every route may answer 503 (control database or secret store unreachable) and 500', () => {
     for (const route of routes) expect(Object.keys(operation(route).responses)).toEqual(expect.arrayContaining(['500', '503']));
   });

@@ -316,6 +316,40 @@ describe('job', () => {
     expect(only()).toMatchObject({ method: 'PUT', path: '/api/jobs/add-index', body: { contentVersion: null, resultSetDestination: null } });
   });
 
+  it('create sends a webhook from --notify-url and --notify-on (lifecycles in any case); set --no-notify removes it', async () => {
+    await runCli(api, ['job', 'create', 'watched', '--content', 'q', '--credential', 'c', '--target', TARGET_ID, '--notify-url', 'https://hooks.example.com/x', '--notify-on', 'failed, TimedOut,Canceled']);
+    expect((only().body as { notify: unknown }).notify).toEqual({ url: 'https://hooks.example.com/x', on: ['Failed', 'TimedOut', 'Canceled'] });
+    api.requests.length = 0;
+    await runCli(api, ['job', 'set', 'watched', '--notify-url', 'http://127.0.0.1:9000/hook']);
+    expect(only()).toMatchObject({ method: 'PUT', path: '/api/jobs/watched', body: { notify: { url: 'http://127.0.0.1:9000/hook' } } });
+    api.requests.length = 0;
+    await runCli(api, ['job', 'set', 'watched', '--no-notify']);
+    expect(only()).toMatchObject({ method: 'PUT', body: { notify: null } });
+  });
+
+  it('refuses contradicting or unknown notify options before sending anything', async () => {
+    for (const argv of [
+      ['job', 'set', 'watched', '--no-notify', '--notify-url', 'https://hooks.example.com/x'],
+      ['job', 'set', 'watched', '--notify-on', 'Failed'],
+      ['job', 'create', 'w', '--content', 'q', '--credential', 'c', '--target', TARGET_ID, '--notify-url', 'https://h.example/x', '--notify-on', 'Exploded'],
+    ]) {
+      const { code, stderr } = await runCli(api, argv);
+      expect(code).toBe(1);
+      expect(stderr).toMatch(/--no-notify|--notify-on/);
+    }
+    expect(api.requests).toHaveLength(0);
+  });
+
+  it('enable and disable PUT the enabled flag and say what it means', async () => {
+    const disabled = await runCli(api, ['job', 'disable', 'nightly report']);
+    expect(only()).toMatchObject({ method: 'PUT', path: '/api/jobs/nightly%20report', body: { enabled: false } });
+    expect(disabled.stdout).toContain('Disabled job nightly report');
+    api.requests.length = 0;
+    const enabled = await runCli(api, ['job', 'enable', 'nightly report']);
+    expect(only()).toMatchObject({ method: 'PUT', body: { enabled: true } });
+    expect(enabled.stdout).toContain('from the next due time on');
+  });
+
   it('start without --wait prints the new execution', async () => {
     reply = () => ({ status: 202, body: { id: TARGET_ID, jobName: 'add-index', lifecycle: 'Created', counts: {}, createdAt: '2026-11-25T20:00:00.000Z' } });
     const { code, stdout } = await runCli(api, ['job', 'start', 'add-index']);

@@ -25,6 +25,10 @@ describe('control database on SQL Server (compiled, not run)', () => {
     expect(ddl).toContain('create unique index "job_executions_child" on "job_executions" ("parent_id", "target_engine", "target_server", "target_database") where "parent_id" is not null');
     expect(ddl).toContain('create unique index "task_executions_attempt" on "task_executions" ("job_execution_id", "attempt")');
     expect(queries().find((q) => q.sql.startsWith('insert into "execution_policies"'))?.parameters).toContain('P7D');
+    // Migration 0010: existing jobs stay enabled (NOT NULL with a default fills them), and the outbox keys one row per execution and channel.
+    expect(ddl).toContain('alter table "jobs" add "enabled" integer default 1 not null');
+    expect(ddl).toContain('"body" nvarchar(max) not null');
+    expect(ddl).toContain('constraint "execution_notifications_pk" primary key ("execution_id", "channel")');
   });
 
   it('takes the first rows with TOP, since Kysely compiles limit() to LIMIT even here', () => {

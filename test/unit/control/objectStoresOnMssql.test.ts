@@ -57,9 +57,15 @@ describe('object stores on SQL Server (compiled, not run)', () => {
       canary: null,
       failureThreshold: null,
       maxParallelismPerServer: null,
+      enabled: true,
+      notify: { url: 'https://hooks.example.com/x', on: ['Failed' as const] },
     };
     await expect(jobStore(control).replaceSettings('j', settings, '2026-11-25T20:00:00.000Z')).rejects.toThrow("Job 'j' does not exist.");
     expect(sql()[0]).toMatch(/^update "jobs" set .* where "name" = @\d+ and "marked_for_deletion_at" is null$/);
+    // Enabling and setting a webhook are judged against the row as it was, in the same statement.
+    expect(sql()[0]).toContain('"enabled_at" = case when "enabled" = @');
+    expect(sql()[0]).toContain('else "enabled_at" end');
+    expect(sql()[0]).toContain('"notify_since" = case when "notify_url" is null then @');
   });
 
   it('checks a target is unused with TOP before deleting it', async () => {

@@ -33,7 +33,7 @@ describe('scheduler stores on SQL Server (compiled, not run)', () => {
     const { control, sql } = coldMssql();
     await triggerStore(control).listLive();
     expect(sql()[0]).toBe(
-      'select "t"."job_name", "t"."schedule_name", "t"."created_at", "j"."overlap", "j"."marked_for_deletion_at", "s"."one_time", "s"."interval_unit", "s"."interval_count", "s"."cron", "s"."time_zone", "s"."start_time", "s"."end_time", (select max("f"."fire_time") as "m" from "trigger_fires" as "f" where "f"."job_name" = "t"."job_name" and "f"."schedule_name" = "t"."schedule_name") as "last_fire_time" from "triggers" as "t" inner join "jobs" as "j" on "j"."name" = "t"."job_name" inner join "schedules" as "s" on "s"."name" = "t"."schedule_name" where "j"."marked_for_deletion_at" is null order by "t"."job_name", "t"."schedule_name"',
+      'select "t"."job_name", "t"."schedule_name", "t"."created_at", "j"."overlap", "j"."marked_for_deletion_at", "j"."enabled", "j"."enabled_at", "s"."one_time", "s"."interval_unit", "s"."interval_count", "s"."cron", "s"."time_zone", "s"."start_time", "s"."end_time", (select max("f"."fire_time") as "m" from "trigger_fires" as "f" where "f"."job_name" = "t"."job_name" and "f"."schedule_name" = "t"."schedule_name") as "last_fire_time" from "triggers" as "t" inner join "jobs" as "j" on "j"."name" = "t"."job_name" inner join "schedules" as "s" on "s"."name" = "t"."schedule_name" where "j"."marked_for_deletion_at" is null order by "t"."job_name", "t"."schedule_name"',
     );
   });
 

@@ -174,6 +174,9 @@ describe('Bicep templates', () => {
     SECRETS_PROVIDER: 'the Key Vault the template creates',
     KEY_VAULT_URL: 'the Key Vault the template creates',
     AzureWebJobsStorage__accountName: 'the host storage account (functionApp.bicep)',
+    APPLICATIONINSIGHTS_CONNECTION_STRING: 'the Application Insights component (functionApp.bicep)',
+    APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'the app identity (functionApp.bicep)',
+    WEBHOOK_SIGNING_KEY: 'a Key Vault reference to the secret written from the secure parameter webhookSigningKey',
   };
   // Settings the product reads that have no meaning in Azure, so the template sets none.
   const NOT_IN_AZURE: Record<string, string> = {
@@ -230,6 +233,41 @@ describe('Bicep templates', () => {
       if (!new RegExp(`^param ${parameter} = .*readEnvironmentVariable\\('${setting}'`, 'm').test(params)) problems.push(`${setting}: main.bicepparam does not read ${parameter} from ${setting}`);
     }
     expect(problems).toEqual([]);
+  });
+
+  it('hands the app the webhook signing key only as a Key Vault reference, from a secure parameter', async () => {
+    const root = (await tree(main)).rootNode;
+    const parameter = descendants(root, 'parameter_declaration').find((p) => p.namedChildren[0]?.text === 'webhookSigningKey')!;
+    expect(parameter.previousNamedSibling?.text).toContain('@secure()');
+    const value = (await appSettingsOfMain()).get('WEBHOOK_SIGNING_KEY');
+    expect(value?.text).toBe("'@Microsoft.KeyVault(SecretUri=${keyVault.outputs.webhookSigningKeySecretUri})'");
+    const vault = text(path.join(INFRA, 'modules/keyVault.bicep'));
+    expect(vault).toMatch(/@secure\(\)\n@description\('Optional\. WEBHOOK_SIGNING_KEY/);
+    expect(vault).toMatch(/resource signingKey 'Microsoft\.KeyVault\/vaults\/secrets@[\d-]+' = if \(!empty\(webhookSigningKey\)\)/);
+    // Never an output of the value itself.
+    expect(descendants((await tree(path.join(INFRA, 'modules/keyVault.bicep'))).rootNode, 'output_declaration').map((o) => o.text).join('\n')).not.toMatch(/properties\.value|webhookSigningKey\s*$/m);
+    expect(text(path.join(INFRA, 'main.bicepparam'))).toMatch(/^param webhookSigningKey = readEnvironmentVariable\('WEBHOOK_SIGNING_KEY', ''\)$/m);
+  });
+
+  it('ships a scheduled query rule on Application Insights for failed executions, per job, from the JobExecutionEnded events', async () => {
+    const alerts = path.join(INFRA, 'modules/alerts.bicep');
+    const root = (await tree(alerts)).rootNode;
+    const rule = descendants(root, 'resource_declaration').find((d) => (stringValue(d.namedChildren[1]) ?? '').startsWith('Microsoft.Insights/scheduledQueryRules@'))!;
+    expect(rule).toBeDefined();
+    const body = bodyOf(rule)!;
+    expect(propertyValue(body, 'kind')?.text).toBe("'LogAlert'");
+    const source = text(alerts);
+    expect(source).toContain('| where name == "JobExecutionEnded"');
+    expect(source).toContain('| where lifecycle in ("Failed", "TimedOut")');
+    expect(source).toContain('summarize failedExecutions = dcount(executionId) by jobName');
+    expect(source).toMatch(/metricMeasureColumn: 'failedExecutions'/);
+    expect(source).toMatch(/scopes: \[\s+applicationInsights\.id\s+\]/);
+    // The event name the rule queries is the one the app emits.
+    const telemetry = text(path.join(INFRA, '..', 'src', 'notifications', 'telemetry.ts'));
+    expect(telemetry).toContain("export const JOB_EXECUTION_ENDED_EVENT = 'JobExecutionEnded';");
+    const module = descendants((await tree(main)).rootNode, 'module_declaration').find((m) => m.namedChildren[0]?.text === 'alerts')!;
+    expect(stringValue(module.namedChildren[1])).toBe('modules/alerts.bicep');
+    expect(module.text).toMatch(/applicationInsightsName: applicationInsights\.outputs\.name/);
   });
 
   it('gives each hosting plan SKU its own plan name (Azure cannot change FC1 to EP1 in place)', async () => {
