@@ -30,7 +30,11 @@ export function planLanes(open: number, maxParallelism: number): LaneShare[] {
   return Array.from({ length: lanes }, (_, lane) => ({ lane, slots: base + (lane < extra ? 1 : 0) }));
 }
 
-/** The instance id of a lane orchestration of a parent execution. */
-export function laneInstanceId(parentId: string, lane: number): string {
-  return `${parentId.toLowerCase()}:lane:${lane}`;
+/**
+ * The instance id of a lane orchestration of a parent execution: `<parent>:lane:<n>`, and
+ * `<parent>:canary:lane:<n>` for the lanes of a canary wave (src/domain/safetyRails.ts), which
+ * run before the others and under ids of their own.
+ */
+export function laneInstanceId(parentId: string, lane: number, canary = false): string {
+  return `${parentId.toLowerCase()}${canary ? ':canary' : ''}:lane:${lane}`;
 }

@@ -16,6 +16,7 @@ import { taskStore } from '../control/stores/taskStore';
 import { sessionTagOf } from '../domain/attemptRecord';
 import { ElasticJobsError } from '../domain/errors';
 import { missingDatabaseOutcome } from '../domain/missingDatabase';
+import { substituteVariables } from '../domain/scriptVariables';
 import type { Content } from '../domain/schemas/content';
 import type { CapturedOutput } from '../domain/schemas/execution';
 import { describePatterns, serverAllowed } from '../domain/serverPatterns';
@@ -48,7 +49,12 @@ export interface AttemptContext {
   earlierSessionWaitMs?: number;
   credentials: Map<string, Promise<ScopedCredential>>;
   contents: Map<string, Promise<Content>>;
+  /** The parent execution's createdAt: `$(job_execution_create_time)` (src/domain/scriptVariables.ts). */
+  parentCreatedAt: string;
 }
+
+/** The one step of a job until jobs have several: `$(step_name)`. */
+export const MAIN_STEP = 'main';
 
 const STOP_MESSAGES: Record<StopReason, string> = {
   Canceled: 'The execution was canceled; the running statement was canceled on the server.',
@@ -111,7 +117,16 @@ export async function attemptOnDatabase(ctx: AttemptContext, claimed: ClaimedChi
     if (controller.signal.aborted) throw new TaskCanceledError('The attempt was stopped before its script was sent.');
     const result = await driver.run(database, credential, {
       sessionTag: sessionTagOf(claimed.taskId),
-      script: content.commandText!,
+      // The built-in variables, substituted for this attempt; the content on record stays as written.
+      script: substituteVariables(content.commandText!, {
+        job_name: child.jobName,
+        job_execution_id: child.parentId ?? child.id,
+        job_execution_create_time: ctx.parentCreatedAt,
+        step_name: MAIN_STEP,
+        server_name: database.serverName,
+        database_name: database.databaseName,
+        attempt: claimed.attempt,
+      }),
       signal: controller.signal,
       timeoutMs: timeoutMs ?? undefined,
       keepResultSets: child.captureOutput ? 'all' : destination ? 'first' : 'none',

@@ -56,6 +56,7 @@ export function createLocalRuntime(services: Services, options: LocalRuntimeOpti
   const byName: Record<string, ActivityFunction> = {
     [ACTIVITIES.expandJobExecution]: (input) => activities().expandJobExecution(input),
     [ACTIVITIES.runLane]: (input) => activities().runLane(input),
+    [ACTIVITIES.closeCanaryWave]: (input) => activities().closeCanaryWave(input),
     [ACTIVITIES.completeJobExecution]: (input) => activities().completeJobExecution(input),
   };
   const host = new ReplayHost({

@@ -6,8 +6,18 @@ import { durationMs } from '../../domain/duration';
 import { ValidationError } from '../../domain/errors';
 import { isTerminal } from '../../domain/lifecycle';
 import { listOf } from '../../domain/schemas/common';
-import { ExecutionGetQuery, ExecutionListQuery, ExecutionWaitQuery, JobExecution, TaskExecution, TaskListQuery } from '../../domain/schemas/execution';
+import {
+  DEFAULT_RERUN_LIFECYCLES,
+  ExecutionGetQuery,
+  ExecutionListQuery,
+  ExecutionWaitQuery,
+  JobExecution,
+  RerunRequest,
+  TaskExecution,
+  TaskListQuery,
+} from '../../domain/schemas/execution';
 import { cancelJobExecution } from '../../execution/cancelJobExecution';
+import { rerunJobExecution } from '../../execution/rerunJobExecution';
 import { startJobExecution as start } from '../../execution/startJobExecution';
 import type { Services } from '../../services';
 import { defineRoute } from '../route';
@@ -120,6 +130,23 @@ export const cancelExecution = defineRoute({
   },
 });
 
+export const rerunExecution = defineRoute({
+  name: 'rerunExecution',
+  method: 'POST',
+  path: 'executions/{id}/rerun',
+  summary:
+    "Run the job again on only those databases of an ended execution whose child ended in one of `lifecycles` (default Failed, TimedOut, Canceled, Skipped), with the job's definition as it is now: 202 with the new execution (its rerunOf names this one); 409 while this one is active or when none of its databases ended so",
+  tag,
+  access: 'operate',
+  params: IdParams,
+  body: RerunRequest,
+  success: { status: 202, schema: JobExecution },
+  async handle({ params, body, services, invocation }) {
+    const execution = await rerunJobExecution(services, params.id, body?.lifecycles ?? [...DEFAULT_RERUN_LIFECYCLES], invocation);
+    return { status: 202, body: execution, headers: location(execution.id) };
+  },
+});
+
 export const listTaskExecutions = defineRoute({
   name: 'listTaskExecutions',
   method: 'GET',
@@ -151,4 +178,4 @@ export const getTaskExecution = defineRoute({
   },
 });
 
-export const executionRoutes = [startJobExecution, listExecutions, getExecution, waitForExecution, cancelExecution, listTaskExecutions, getTaskExecution];
+export const executionRoutes = [startJobExecution, listExecutions, getExecution, waitForExecution, cancelExecution, rerunExecution, listTaskExecutions, getTaskExecution];

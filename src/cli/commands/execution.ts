@@ -3,8 +3,10 @@
  * and Get-AzureSqlJobTaskExecution.
  */
 import type { Command } from 'commander';
+import { DEFAULT_RERUN_LIFECYCLES } from '../../domain/schemas/execution';
 import type { JobExecution, TaskExecution } from '../../domain/schemas/execution';
 import { segment } from '../apiClient';
+import { UsageError } from '../errorText';
 import { EXIT_CODE_HELP } from '../exitCodes';
 import { followExecution } from '../followExecution';
 import { countsOf, targetLabel, targetsOf } from '../liveView';
@@ -160,6 +162,32 @@ export function registerExecutionCommands(program: Command, runtime: Runtime): v
       const body = (await session.client.request<JobExecution | undefined>('POST', `executions/${segment(id)}/cancel`)).body;
       if (session.format === 'json' && body !== undefined) session.out.item(body, executionFields);
       else session.out.note(`Cancel requested for execution ${id}.`);
+    });
+
+  execution
+    .command('rerun <id>')
+    .description("run the job again on only the databases of an ended execution that did not succeed (--only: the lifecycles to take); --wait follows it")
+    .option('--only <lifecycles>', `the lifecycles whose databases run again, comma-separated (default: ${DEFAULT_RERUN_LIFECYCLES.join(',')})`)
+    .option('-w, --wait', 'follow the new execution live and exit with the code of its outcome')
+    .option('--timeout <duration>', 'with --wait: stop waiting after this duration: 30s, 10m, PT1H (exit 6)', durationMs)
+    .addHelpText('after', `\n${EXIT_CODE_HELP}`)
+    .action(async (id: string, opts: { only?: string; wait?: boolean; timeout?: number }, command: Command) => {
+      const session = runtime.session(command);
+      if (opts.timeout !== undefined && !opts.wait) throw new UsageError('--timeout applies to --wait');
+      const ended = ['Succeeded', 'SucceededWithSkipped', 'Failed', 'TimedOut', 'Canceled', 'Skipped'];
+      let lifecycles: string[] | undefined;
+      if (opts.only !== undefined) {
+        lifecycles = opts.only.split(',').map((l) => l.trim()).filter((l) => l !== '').map((w) => ended.find((l) => l.toLowerCase() === w.toLowerCase()) ?? w);
+        const unknown = lifecycles.filter((l) => !ended.includes(l));
+        if (unknown.length > 0 || lifecycles.length === 0) throw new UsageError(`--only takes lifecycles separated by commas, each one of ${ended.join(', ')}`);
+      }
+      const rerun = await session.client.post<JobExecution>(`executions/${segment(id)}/rerun`, lifecycles ? { lifecycles } : {});
+      if (!opts.wait) {
+        session.out.item(rerun, executionFields);
+        return;
+      }
+      if (session.format === 'table') session.out.note(`Started execution ${rerun.id}, a rerun of ${id}.`);
+      await followExecution(session, rerun.id, { timeoutMs: opts.timeout });
     });
 
   execution

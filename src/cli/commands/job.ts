@@ -40,6 +40,9 @@ const fields: Field<Job>[] = [
       return d ? `${d.engine} ${d.serverName}/${d.databaseName} ${d.schemaName}.${d.tableName} (credential ${d.credentialName})` : null;
     },
   },
+  { label: 'Canary', value: (j) => (j.canary ? (j.canary.targets !== undefined ? `first ${j.canary.targets}` : (j.canary.databases ?? []).map((d) => `${d.serverName}/${d.databaseName}`).join(', ')) : null) },
+  { label: 'Failure threshold', value: (j) => (j.failureThreshold ? [j.failureThreshold.count, j.failureThreshold.percent === undefined ? undefined : `${j.failureThreshold.percent}%`].filter((v) => v !== undefined).join(' or ') : null) },
+  { label: 'Max per server', value: (j) => j.maxParallelismPerServer },
   { label: 'Enabled', value: (j) => j.enabled },
   { label: 'Notify', value: (j) => (j.notify ? `${j.notify.url} on ${j.notify.on.join(', ')}` : null) },
   { label: 'Marked for deletion', value: (j) => j.markedForDeletion },
@@ -67,6 +70,9 @@ interface JobOptions {
   notifyOn?: string;
   /** `--no-notify` (set only): remove the webhook. */
   notify?: boolean;
+  canary?: string;
+  failureThreshold?: string;
+  maxPerServer?: string;
 }
 
 function withJobOptions(command: Command, forUpdate: boolean): Command {
@@ -87,7 +93,10 @@ function withJobOptions(command: Command, forUpdate: boolean): Command {
     .option('--result-table <table>', 'destination table (created to match if missing)')
     .option('--result-credential <name>', 'credential for the destination')
     .option('--notify-url <url>', 'POST a signed webhook here when an execution ends (https; http to 127.0.0.1 on the local host; needs WEBHOOK_SIGNING_KEY on the server)')
-    .option('--notify-on <lifecycles>', `with --notify-url: the lifecycles notified, comma-separated (default: Failed,TimedOut; any of ${EndedLifecycle.options.join(', ')})`);
+    .option('--notify-on <lifecycles>', `with --notify-url: the lifecycles notified, comma-separated (default: Failed,TimedOut; any of ${EndedLifecycle.options.join(', ')})`)
+    .option('--canary <k-or-databases>', `run these databases first, the others only if all succeed: a count (the first k by server then database) or server/database,...${clear('none')}`)
+    .option('--failure-threshold <n-or-percent>', `stop starting databases once n (5) or n% (10%) of them failed${clear('none')}`)
+    .option('--max-per-server <n>', `at most n databases of one server at once${clear('none')}`);
   if (forUpdate) {
     command.option('--no-capture-output', 'stop keeping attempt output').option('--no-result-set', 'stop collecting results').option('--no-notify', 'remove the webhook');
   }
@@ -105,6 +114,30 @@ function resultSetDestination(opts: JobOptions): Record<string, unknown> | undef
   };
   if (Object.values(parts).every((v) => v === undefined)) return undefined;
   return Object.fromEntries(Object.entries(parts).filter(([, v]) => v !== undefined));
+}
+
+/** `--canary 3` or `--canary srv/db1,srv/db2` as the API's `canary`; null for "none" on set. */
+export function canaryOf(text: string | undefined, forUpdate: boolean): Record<string, unknown> | null | undefined {
+  if (text === undefined) return undefined;
+  if (forUpdate && text === 'none') return null;
+  if (/^\d+$/.test(text.trim())) return { targets: integer(text.trim()) };
+  const databases = text.split(',').map((part) => part.trim()).filter((part) => part !== '').map((part) => {
+    const at = part.lastIndexOf('/');
+    if (at <= 0 || at === part.length - 1) throw new UsageError(`--canary takes a count or server/database pairs separated by commas ('${part}' is neither)`);
+    return { serverName: part.slice(0, at), databaseName: part.slice(at + 1) };
+  });
+  if (databases.length === 0) throw new UsageError('--canary takes a count or server/database pairs separated by commas');
+  return { databases };
+}
+
+/** `--failure-threshold 5` or `10%` as the API's `failureThreshold`; null for "none" on set. */
+export function failureThresholdOf(text: string | undefined, forUpdate: boolean): Record<string, unknown> | null | undefined {
+  if (text === undefined) return undefined;
+  if (forUpdate && text === 'none') return null;
+  const percent = /^(\d+(?:\.\d+)?)%$/.exec(text.trim());
+  if (percent) return { percent: Number(percent[1]) };
+  if (/^\d+$/.test(text.trim())) return { count: integer(text.trim()) };
+  throw new UsageError('--failure-threshold takes a count (5) or a percentage (10%)');
 }
 
 /** `--notify-url` and `--notify-on` as the API's `notify`; null for `--no-notify`; undefined when neither is given. */
@@ -133,11 +166,13 @@ function nullable(text: string | undefined, word: string, forUpdate: boolean): n
 async function jobBody(session: Session, opts: JobOptions, forUpdate: boolean): Promise<Record<string, unknown>> {
   let contentVersion: number | null | undefined;
   let maxParallelism: number | null | undefined;
+  let maxParallelismPerServer: number | null | undefined;
   try {
     contentVersion = nullable(opts.contentVersion, 'latest', forUpdate);
     maxParallelism = nullable(opts.maxParallelism, 'none', forUpdate);
+    maxParallelismPerServer = nullable(opts.maxPerServer, 'none', forUpdate);
   } catch {
-    throw new UsageError('--content-version and --max-parallelism take a whole number');
+    throw new UsageError('--content-version, --max-parallelism and --max-per-server take a whole number');
   }
   const destination = resultSetDestination(opts);
   if (destination && opts.resultSet === false) throw new UsageError('--no-result-set and --result-* options contradict each other');
@@ -152,6 +187,9 @@ async function jobBody(session: Session, opts: JobOptions, forUpdate: boolean): 
     captureOutput: opts.captureOutput,
     resultSetDestination: opts.resultSet === false ? null : destination,
     notify: notifyOf(opts),
+    canary: canaryOf(opts.canary, forUpdate),
+    failureThreshold: failureThresholdOf(opts.failureThreshold, forUpdate),
+    maxParallelismPerServer,
   };
   return Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined));
 }

@@ -84,6 +84,8 @@ export const JobExecution = z
         'A cancel was asked for. The execution keeps its running lifecycle until its running statements are stopped on their servers; only then does it read Canceled (or TimedOut for the job timeout).',
     }),
     counts: z.record(z.string(), z.number().int()),
+    /** A rerun (POST /executions/{id}/rerun): the execution whose databases it runs again. */
+    rerunOf: Id.optional(),
     /** Children only: task executions (attempts) on record. */
     attempts: z.number().int().optional(),
     /**
@@ -171,3 +173,18 @@ export const JobExecutionEndedEvent = z
   })
   .meta({ id: 'JobExecutionEndedEvent' });
 export type JobExecutionEndedEvent = z.infer<typeof JobExecutionEndedEvent>;
+
+/** POST /executions/{id}/rerun: which of the execution's databases run again, by how their child ended. */
+export const RerunRequest = z
+  .strictObject({
+    lifecycles: z
+      .array(z.enum(['Succeeded', 'SucceededWithSkipped', 'Failed', 'TimedOut', 'Canceled', 'Skipped']))
+      .min(1)
+      .optional()
+      .meta({ description: 'Default ["Failed", "TimedOut", "Canceled", "Skipped"].' }),
+  })
+  .meta({ id: 'RerunRequest' });
+export type RerunRequest = z.infer<typeof RerunRequest>;
+
+/** The lifecycles a rerun takes when none are named: every child that did not succeed. */
+export const DEFAULT_RERUN_LIFECYCLES = ['Failed', 'TimedOut', 'Canceled', 'Skipped'] as const;

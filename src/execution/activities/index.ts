@@ -4,7 +4,8 @@
  * The orchestrators know only their names and payloads (../contracts).
  */
 import type { Services } from '../../services';
-import type { CompleteInput, CompleteOutput, ExpandInput, ExpandOutput, RunLaneInput, RunLaneOutput } from '../contracts';
+import type { CloseCanaryInput, CloseCanaryOutput, CompleteInput, CompleteOutput, ExpandInput, ExpandOutput, RunLaneInput, RunLaneOutput } from '../contracts';
+import { closeCanaryWaveActivity } from './closeCanaryWave';
 import { completeJobExecutionActivity } from './completeJobExecution';
 import { expandJobExecutionActivity } from './expandJobExecution';
 import { runLaneActivity, type LaneOptions } from './runLane';
@@ -12,6 +13,7 @@ import { runLaneActivity, type LaneOptions } from './runLane';
 export interface Activities {
   expandJobExecution(input: ExpandInput): Promise<ExpandOutput>;
   runLane(input: RunLaneInput): Promise<RunLaneOutput>;
+  closeCanaryWave(input: CloseCanaryInput): Promise<CloseCanaryOutput>;
   completeJobExecution(input: CompleteInput): Promise<CompleteOutput>;
 }
 
@@ -21,6 +23,7 @@ export function createActivities(services: Services, options: ActivityOptions = 
   return {
     expandJobExecution: expandJobExecutionActivity(services),
     runLane: runLaneActivity(services, options),
+    closeCanaryWave: closeCanaryWaveActivity(services),
     completeJobExecution: completeJobExecutionActivity(services),
   };
 }

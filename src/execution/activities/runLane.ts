@@ -55,11 +55,13 @@ export function runLaneActivity(services: Services, options: LaneOptions = {}) {
   const clock = () => services.clock.now();
 
   return async function runLane(input: RunLaneInput): Promise<RunLaneOutput> {
-    const { parentId, lane, policy } = input;
+    const { parentId, lane, policy, rails } = input;
     const deadlineMs = Date.parse(input.deadline);
     const budgetEnds = clock().getTime() + budgetMs;
     const log = services.logger.child({ executionId: parentId, lane });
+    const parentAtStart = await executions.get(parentId);
     const ctx: AttemptContext = {
+      parentCreatedAt: parentAtStart.createdAt,
       services,
       watcher,
       hostStopping: options.hostStopping,
@@ -137,15 +139,31 @@ export function runLaneActivity(services: Services, options: LaneOptions = {}) {
       for (;;) {
         const claim = mayClaim();
         const recorded = previous;
-        const claimed = await executions.claimNext({ parentId, lane, now: isoTimestamp(clock()), taskId: randomUUID(), previous, claim });
+        const claimed = await executions.claimNext({
+          parentId,
+          lane,
+          now: isoTimestamp(clock()),
+          taskId: randomUUID(),
+          previous,
+          claim,
+          failureLimit: rails?.failureLimit ?? null,
+          maxPerServer: rails?.maxPerServer ?? null,
+        });
         previous = undefined;
+        // A failure that reaches the threshold ends every child not started (the claims already stop at it).
+        if (rails?.failureLimit && recorded && (recorded.next.lifecycle === 'Failed' || recorded.next.lifecycle === 'TimedOut')) {
+          const ended = await executions.stopAtFailureLimit(parentId, rails.failureLimit, isoTimestamp(clock()));
+          if (ended > 0) log.warn('Failure threshold reached: the databases not started end Skipped', { limit: rails.failureLimit, ended });
+        }
         if (!claimed) {
           if (!claim) return;
           // The statement chose its child before it queued the retry it recorded: a retry due now is claimed by the next one.
           if (recorded?.next.notBefore && Date.parse(recorded.next.notBefore) <= clock().getTime()) continue;
           if (running === 0) return;
           const next = await executions.earliestQueued(parentId);
-          await idle(Math.min(next === null ? Number.POSITIVE_INFINITY : Date.parse(next), deadlineMs, budgetEnds));
+          const nextMs = next === null ? Number.POSITIVE_INFINITY : Date.parse(next);
+          // Ready but not claimable (its server is at its cap): wait for a slot to end, not for a time already past.
+          await idle(Math.min(nextMs > clock().getTime() ? nextMs : budgetEnds, deadlineMs, budgetEnds));
           continue;
         }
         running++;

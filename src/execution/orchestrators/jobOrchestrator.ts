@@ -10,6 +10,9 @@
  * are ended Canceled by the cancel request. A lane returns only once its attempts are recorded,
  * so the parent stays in its running lifecycle, with cancelRequested, until nothing runs any
  * more (terminal means stopped). completeJobExecution then ends what is left and the parent.
+ *
+ * With a canary (src/domain/safetyRails.ts) the canary's databases run first, in lanes of their
+ * own; closeCanaryWave then queues the others (every canary Succeeded) or ends them Skipped.
  */
 import type * as df from 'durable-functions';
 import type { JobExecutionLifecycle } from '../../domain/schemas/execution';
@@ -17,12 +20,15 @@ import { laneInstanceId } from '../../domain/lanePlan';
 import {
   ACTIVITIES,
   ORCHESTRATORS,
+  type CloseCanaryInput,
+  type CloseCanaryOutput,
   type CompleteInput,
   type CompleteOutput,
   type ExpandInput,
   type ExpandOutput,
   type JobOrchestratorInput,
   type LaneInput,
+  type LaneShare,
   type LaneOutcome,
   type LaneStop,
 } from '../contracts';
@@ -48,32 +54,51 @@ export function* jobOrchestrator(context: df.OrchestrationContext): Generator<df
   if (expansion.alreadyTerminal) return { executionId, lifecycle: null };
   if (expansion.cancelRequested) return yield* complete('Canceled');
   if (ctx.currentUtcDateTime.getTime() >= Date.parse(expansion.deadline)) return yield* complete('TimedOut');
-  if (expansion.lanes.length === 0) return yield* complete();
+  if (expansion.lanes.length === 0 && !expansion.canary) return yield* complete();
 
-  const lanes = expansion.lanes.map((share) =>
-    ctx.callSubOrchestrator(
-      ORCHESTRATORS.lane,
-      { parentId: executionId, lane: share.lane, slots: share.slots, policy: expansion.policy, deadline: expansion.deadline } satisfies LaneInput,
-      laneInstanceId(executionId, share.lane),
-    ),
-  );
-  let outcomes: (LaneOutcome | undefined)[] = [];
-  try {
-    outcomes = (yield ctx.Task.all(lanes)) as LaneOutcome[];
-  } catch {
-    // A lane never throws; should one fail anyway, wait for the others (each yielded alone: a
-    // task already yielded is not scheduled again) before ending anything.
-    for (const lane of lanes) {
-      if (!lane.isCompleted && !lane.isFaulted) {
-        try {
-          yield lane;
-        } catch {
-          // counted below as a lane with no outcome
+  /** Runs these lanes and waits for every one of them; returns why one stopped early, if one did. */
+  function* runLanes(shares: LaneShare[], canary: boolean): Generator<df.Task, LaneStop | undefined, unknown> {
+    if (shares.length === 0) return undefined;
+    const lanes = shares.map((share) =>
+      ctx.callSubOrchestrator(
+        ORCHESTRATORS.lane,
+        {
+          parentId: executionId,
+          lane: share.lane,
+          slots: share.slots,
+          policy: expansion.policy,
+          deadline: expansion.deadline,
+          ...(expansion.rails ? { rails: expansion.rails } : {}),
+        } satisfies LaneInput,
+        laneInstanceId(executionId, share.lane, canary),
+      ),
+    );
+    let outcomes: (LaneOutcome | undefined)[] = [];
+    try {
+      outcomes = (yield ctx.Task.all(lanes)) as LaneOutcome[];
+    } catch {
+      // A lane never throws; should one fail anyway, wait for the others (each yielded alone: a
+      // task already yielded is not scheduled again) before ending anything.
+      for (const lane of lanes) {
+        if (!lane.isCompleted && !lane.isFaulted) {
+          try {
+            yield lane;
+          } catch {
+            // counted below as a lane with no outcome
+          }
         }
       }
+      outcomes = lanes.map((lane) => (lane.isCompleted ? (lane.result as LaneOutcome) : undefined));
     }
-    outcomes = lanes.map((lane) => (lane.isCompleted ? (lane.result as LaneOutcome) : undefined));
+    const stops = outcomes.map((o) => o?.stoppedBy);
+    return stops.includes('Canceled') ? 'Canceled' : stops.includes('TimedOut') ? 'TimedOut' : undefined;
   }
-  const stops = outcomes.map((o) => o?.stoppedBy);
-  return yield* complete(stops.includes('Canceled') ? 'Canceled' : stops.includes('TimedOut') ? 'TimedOut' : undefined);
+
+  // A canary wave runs first, alone; closeCanaryWave then releases the others or skips them.
+  let stop = yield* runLanes(expansion.lanes, expansion.canary === true);
+  if (!stop && expansion.canary) {
+    const judged = yield* callWithRetries<CloseCanaryOutput>(ctx, ACTIVITIES.closeCanaryWave, { executionId } satisfies CloseCanaryInput);
+    if (judged.lanes.length > 0) stop = yield* runLanes(judged.lanes, false);
+  }
+  return yield* complete(stop);
 }

@@ -17,13 +17,17 @@ import { callWithRetries } from './retriedActivity';
 
 /** runLane calls per generation of a lane's history, at most. */
 export const CALLS_PER_GENERATION = 5;
+const BLOCKED_FIRST_MS = 250;
+const BLOCKED_MAX_MS = 10_000;
 
 export function* laneOrchestrator(context: df.OrchestrationContext): Generator<df.Task, LaneOutcome | undefined, unknown> {
   const ctx = context.df;
   const input = ctx.getInput() as LaneInput & { attempts?: number };
   const deadline = new Date(input.deadline);
   let attempts = input.attempts ?? 0;
-  const call: RunLaneInput = { parentId: input.parentId, lane: input.lane, slots: input.slots, policy: input.policy, deadline: input.deadline };
+  const call: RunLaneInput = { parentId: input.parentId, lane: input.lane, slots: input.slots, policy: input.policy, deadline: input.deadline, ...(input.rails ? { rails: input.rails } : {}) };
+  // Nothing claimable although children are ready (another lane holds their server's cap): look again after a wait that grows.
+  let blockedWaitMs = BLOCKED_FIRST_MS;
 
   for (let calls = 0; ; calls++) {
     if (ctx.currentUtcDateTime.getTime() >= deadline.getTime()) return { lane: input.lane, attempts, stoppedBy: 'TimedOut' };
@@ -42,7 +46,11 @@ export function* laneOrchestrator(context: df.OrchestrationContext): Generator<d
     if (out.more) continue;
     if (out.nextNotBefore === null) return { lane: input.lane, attempts };
 
-    const wakeAt = Math.min(Date.parse(out.nextNotBefore), deadline.getTime());
+    const now = ctx.currentUtcDateTime.getTime();
+    const blocked = out.attempts === 0 && Date.parse(out.nextNotBefore) <= now;
+    const waitMs = blocked ? blockedWaitMs : 0;
+    blockedWaitMs = blocked ? Math.min(blockedWaitMs * 2, BLOCKED_MAX_MS) : BLOCKED_FIRST_MS;
+    const wakeAt = Math.min(blocked ? now + waitMs : Date.parse(out.nextNotBefore), deadline.getTime());
     const timer = ctx.createTimer(new Date(Math.max(wakeAt, ctx.currentUtcDateTime.getTime())));
     const cancel = ctx.waitForExternalEvent(CANCEL_EVENT);
     if ((yield ctx.Task.any([timer, cancel])) === cancel) {

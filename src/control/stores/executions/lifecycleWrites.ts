@@ -141,7 +141,14 @@ export async function requestCancel(
       await tree(trx).set({ cancelRequested: 1, updatedAt: now }).execute();
       const updated = await trx.selectFrom('jobExecutions').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
       const execution = toRecord(updated);
-      const lanes = execution.parentId === null ? Array.from({ length: execution.lanes ?? 0 }, (_, lane) => laneInstanceId(id, lane)) : [];
+      const laneNumbers = Array.from({ length: execution.lanes ?? 0 }, (_, lane) => lane);
+      const lanes =
+        execution.parentId === null
+          ? [
+              ...(execution.safetyRails.canary ? laneNumbers.map((lane) => laneInstanceId(id, lane, true)) : []),
+              ...laneNumbers.map((lane) => laneInstanceId(id, lane)),
+            ]
+          : [];
       return { execution, instanceIds: execution.parentId === null ? [id, ...lanes] : [], alreadyEnded: false };
     }),
   );

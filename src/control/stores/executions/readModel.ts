@@ -32,6 +32,7 @@ export function toView(record: JobExecutionRecord, counts: LifecycleCounts, atte
     cancelRequested: record.cancelRequested,
     counts: counts as Record<string, number>,
   };
+  if (record.rerunOf !== null) view.rerunOf = record.rerunOf;
   if (attempts !== undefined) view.attempts = attempts;
   if (children !== undefined) view.children = children;
   return view;
