@@ -62,7 +62,10 @@ async function parseBody(route: AnyRoute, request: HttpRequest): Promise<unknown
     if (value !== null && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length === 0) return undefined;
     throw new ValidationError('This route takes no request body.', [{ path: 'body', message: 'must be empty' }]);
   }
-  if (text === '') throw new ValidationError('A JSON request body is required.', [{ path: 'body', message: 'is required' }]);
+  if (text === '') {
+    if (route.bodyOptional) return parseOrThrow(route.body, {}, 'body');
+    throw new ValidationError('A JSON request body is required.', [{ path: 'body', message: 'is required' }]);
+  }
   return parseOrThrow(route.body, parseJson(text), 'body');
 }
 

@@ -95,7 +95,7 @@ export function buildOpenApiDocument(routes: AnyRoute[]): JsonSchema {
       // An anonymous route overrides the document's key requirement (OpenAPI 3.1: an empty list).
       ...(route.anonymous ? { security: [] } : {}),
       parameters: parameters(route),
-      ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: toSchema(route.body, 'input') } } } } : {}),
+      ...(route.body ? { requestBody: { required: !route.bodyOptional, content: { 'application/json': { schema: toSchema(route.body, 'input') } } } } : {}),
       responses,
     };
   }

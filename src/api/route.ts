@@ -42,6 +42,8 @@ export interface Route<B = unknown, Q = unknown, P = Record<string, string>> {
   params?: z.ZodType<P>;
   query?: z.ZodType<Q>;
   body?: z.ZodType<B>;
+  /** The body may be left out, and then reads as `{}` (a route whose every body field is optional). */
+  bodyOptional?: boolean;
   /** Status and schema of the success response, for OpenAPI. */
   success: { status: number; schema?: z.ZodType };
   /**

@@ -140,9 +140,10 @@ export const rerunExecution = defineRoute({
   access: 'operate',
   params: IdParams,
   body: RerunRequest,
+  bodyOptional: true,
   success: { status: 202, schema: JobExecution },
   async handle({ params, body, services, invocation }) {
-    const execution = await rerunJobExecution(services, params.id, body?.lifecycles ?? [...DEFAULT_RERUN_LIFECYCLES], invocation);
+    const execution = await rerunJobExecution(services, params.id, body.lifecycles ?? [...DEFAULT_RERUN_LIFECYCLES], invocation);
     return { status: 202, body: execution, headers: location(execution.id) };
   },
 });

@@ -67,7 +67,10 @@ function claimStatement({ dialect }: ControlDatabase, r: ClaimRequest): RawBuild
   // The message a record keeps when it has none to say (a success after failed attempts).
   const prevMessage = next?.message === undefined ? sql`last_message` : sql`${next.message === null ? null : storableText(next.message)}`;
   const rails = [
-    r.failureLimit ? sql`AND (SELECT COUNT(*) FROM job_executions f WHERE f.parent_id = ${r.parentId} AND f.lifecycle IN ('Failed', 'TimedOut')) < ${r.failureLimit}` : sql``,
+    // The previous attempt this statement records counts already: a failure that reaches the limit starts nothing more, not even here.
+    r.failureLimit
+      ? sql`AND (SELECT COUNT(*) FROM job_executions f WHERE f.parent_id = ${r.parentId} AND f.lifecycle IN ('Failed', 'TimedOut')) < ${r.failureLimit - (next?.lifecycle === 'Failed' || next?.lifecycle === 'TimedOut' ? 1 : 0)}`
+      : sql``,
     r.maxPerServer
       ? sql`AND (SELECT COUNT(*) FROM job_executions s WHERE s.parent_id = ${r.parentId} AND s.running_task_id IS NOT NULL AND s.server_key = q.server_key) < ${r.maxPerServer}`
       : sql``,
