@@ -56,7 +56,7 @@ describe('execution and task stores on SQL Server (compiled, not run)', () => {
     const { control, queries } = coldMssql();
     await executionStore(control).mark(parent.id, 'Succeeded', null, NOW);
     const [update] = queries();
-    expect(update.sql).toMatch(/^update "job_executions" set .*"end_time" = @\d+ where "id" = @\d+ and "lifecycle" not in \(@\d+, @\d+, @\d+, @\d+, @\d+, @\d+\)$/);
+    expect(update.sql).toMatch(/^update "job_executions" set .*"end_time" = @\d+, "not_before" = @\d+ where "id" = @\d+ and "lifecycle" not in \(@\d+, @\d+, @\d+, @\d+, @\d+, @\d+\)$/);
     expect(update.parameters).toEqual(expect.arrayContaining(['Succeeded', 'SucceededWithSkipped', 'Failed', 'TimedOut', 'Canceled', 'Skipped']));
   });
 
@@ -82,8 +82,22 @@ describe('execution and task stores on SQL Server (compiled, not run)', () => {
     });
     const [claim] = queries();
     const text = claim.sql.replace(/\s+/g, ' ');
-    expect(text).toMatch(/^UPDATE job_executions WITH \(ROWLOCK\) SET .* OUTPUT inserted\.\* WHERE \(id = @\d+ AND running_task_id = @\d+\) OR \(id = \(SELECT TOP \(1\) id FROM job_executions WITH \(UPDLOCK, READPAST, ROWLOCK\) WHERE parent_id = @\d+ AND not_before <= @\d+ AND cancel_requested = 0 ORDER BY not_before, target_server, target_database\) AND not_before <= @\d+ AND cancel_requested = 0\)$/);
+    expect(text).toMatch(
+      /^UPDATE job_executions WITH \(ROWLOCK\) SET .* OUTPUT inserted\.\* WHERE \(id = @\d+ AND running_task_id = @\d+\) OR \(id = \(SELECT TOP \(1\) q\.id FROM job_executions q WITH \(UPDLOCK, READPAST, ROWLOCK\) WHERE q\.parent_id = @\d+ AND q\.not_before <= @\d+ AND q\.cancel_requested = 0 ORDER BY q\.not_before, q\.target_server, q\.target_database\) AND not_before <= @\d+ AND cancel_requested = 0\)$/,
+    );
     expect(text).not.toMatch(/\blimit\b|returning|skip locked/i);
+  });
+
+  it('with a cap per server, takes an application lock scoped to the parent before it counts and claims, in one transaction', async () => {
+    const { control, queries } = coldMssql();
+    await executionStore(control).claimNext({ parentId: parent.id, lane: 0, now: NOW, taskId: '3f1a6b3e-0000-4000-8000-0000000000aa', claim: true, maxPerServer: 2, failureLimit: 5 });
+    const texts = queries().map((q) => q.sql.replace(/\s+/g, ' '));
+    const lock = texts.findIndex((t) => t.startsWith('EXEC sp_getapplock'));
+    const claim = texts.findIndex((t) => t.startsWith('UPDATE job_executions'));
+    expect(lock).toBeGreaterThanOrEqual(0);
+    expect(claim).toBeGreaterThan(lock);
+    expect(texts[claim]).toMatch(/s\.server_key = q\.server_key\) < @\d+/);
+    expect(texts[claim]).toMatch(/f\.lifecycle IN \('Failed', 'TimedOut'\)\) < @\d+/);
   });
 
   it('ends open attempts before their children, in one transaction, touching only what is not terminal', async () => {
