@@ -7,6 +7,7 @@
  * database; an abandoned claim runs out after its lease).
  */
 import type { Services } from '../services';
+import { startRepeatingPass } from '../repeatingPass';
 import { deliverDueNotifications } from './deliverDueNotifications';
 
 export interface LocalNotificationSenderOptions {
@@ -19,31 +20,11 @@ export interface LocalNotificationSender {
 }
 
 export function startLocalNotificationSender(services: Services, { intervalMs = 2_000 }: LocalNotificationSenderOptions = {}): LocalNotificationSender {
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let pass: Promise<void> | undefined;
-  const stopping = new AbortController();
-
-  function next(): void {
-    if (stopped) return;
-    pass = deliverDueNotifications(services, { now: services.clock.now(), signal: stopping.signal })
-      .then(() => undefined)
-      .catch((error: unknown) => services.logger.error('Local notification pass failed', { error: error instanceof Error ? error.message : String(error) }))
-      .finally(() => {
-        pass = undefined;
-        if (stopped) return;
-        timer = setTimeout(next, intervalMs);
-        timer.unref();
-      });
-  }
-  next();
-
-  return {
-    async stop() {
-      stopped = true;
-      stopping.abort();
-      if (timer) clearTimeout(timer);
-      await pass;
-    },
-  };
+  return startRepeatingPass(
+    (signal) =>
+      deliverDueNotifications(services, { now: services.clock.now(), signal }).catch((error: unknown) =>
+        services.logger.error('Local notification pass failed', { error: error instanceof Error ? error.message : String(error) }),
+      ),
+    intervalMs,
+  );
 }

@@ -3,6 +3,7 @@
  * process. Passes never overlap (the next is set up when one ends), and `stop` waits for the
  * pass under way, so the host can close the control database right after.
  */
+import { startRepeatingPass } from '../repeatingPass';
 import type { Services } from '../services';
 import { runHousekeeping } from './housekeeping';
 import { runSchedulerTick } from './schedulerTick';
@@ -19,9 +20,6 @@ export interface LocalScheduler {
 }
 
 export function startLocalScheduler(services: Services, { intervalMs = 15_000, housekeepingIntervalMs = 5 * 60_000 }: LocalSchedulerOptions = {}): LocalScheduler {
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let pass: Promise<void> | undefined;
   let lastHousekeeping = -Infinity;
   const report = (what: string) => (error: unknown) => services.logger.error(`Local ${what} failed`, { error: error instanceof Error ? error.message : String(error) });
 
@@ -34,22 +32,5 @@ export function startLocalScheduler(services: Services, { intervalMs = 15_000, h
     }
   }
 
-  function next(): void {
-    if (stopped) return;
-    pass = runPass().finally(() => {
-      pass = undefined;
-      if (stopped) return;
-      timer = setTimeout(next, intervalMs);
-      timer.unref();
-    });
-  }
-  next();
-
-  return {
-    async stop() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      await pass;
-    },
-  };
+  return startRepeatingPass(runPass, intervalMs);
 }

@@ -29,18 +29,23 @@ export function controlUrl(database: string): string {
 
 const pools = new Map<string, Promise<ConnectionPool>>();
 
+/** A new pool of `max` connections to `database` on the server under test, connected; the caller closes it. */
+export function openPool(database: string, max = 2): Promise<ConnectionPool> {
+  return new ConnectionPool({
+    server: settings.server,
+    port: settings.port,
+    database,
+    user: settings.user,
+    password: settings.password,
+    options: { encrypt: settings.encrypt, trustServerCertificate: settings.trustServerCertificate },
+    pool: { min: 0, max },
+  }).connect();
+}
+
 function pool(database: string): Promise<ConnectionPool> {
   let p = pools.get(database);
   if (!p) {
-    p = new ConnectionPool({
-      server: settings.server,
-      port: settings.port,
-      database,
-      user: settings.user,
-      password: settings.password,
-      options: { encrypt: settings.encrypt, trustServerCertificate: settings.trustServerCertificate },
-      pool: { min: 0, max: 2 },
-    }).connect();
+    p = openPool(database);
     pools.set(database, p);
   }
   return p;

@@ -8,12 +8,12 @@
  * either behaviour, and proves the one thing both must hold: never the same child twice.
  */
 import crypto from 'node:crypto';
-import { ConnectionPool, Request, Transaction } from 'mssql';
+import { Request, Transaction } from 'mssql';
 import { openControlDatabase, type ControlDatabase } from '../../src/control/connection';
 import { migrateToLatest } from '../../src/control/migrate';
 import { executionStore } from '../../src/control/stores/executionStore';
 import { queuedParent, raceLanes, RACE_NOW } from '../support/workQueueRace';
-import { controlUrl, createDatabases, dropDatabases, RUN, serverName, settings } from './serverUnderTest';
+import { controlUrl, createDatabases, dropDatabases, openPool, RUN, serverName } from './serverUnderTest';
 
 describe(`the work queue on a control database at ${serverName}`, () => {
   const database = `${RUN}_queue`;
@@ -45,14 +45,7 @@ describe(`the work queue on a control database at ${serverName}`, () => {
     const executions = executionStore(control);
     const [first] = await executions.children(parentId);
     // Another lane's claim of the first child, held open in a transaction for a second.
-    const holder = await new ConnectionPool({
-      server: settings.server,
-      port: settings.port,
-      database,
-      user: settings.user,
-      password: settings.password,
-      options: { encrypt: settings.encrypt, trustServerCertificate: settings.trustServerCertificate },
-    }).connect();
+    const holder = await openPool(database, 1);
     const transaction = new Transaction(holder);
     await transaction.begin();
     await new Request(transaction).query(

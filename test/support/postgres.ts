@@ -59,3 +59,9 @@ export async function createTestDatabase(prefix: string): Promise<{ name: string
   const url = await createDatabase(name);
   return { name, url, drop: () => dropDatabase(name) };
 }
+
+/** How many sessions of other clients run a pg_sleep in `database` right now (pg_stat_activity). */
+export async function sleepersIn(database: string): Promise<number> {
+  const { rows } = await adminQuery(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND query ILIKE '%pg_sleep%' AND pid <> pg_backend_pid()`, [database]);
+  return rows[0].n as number;
+}

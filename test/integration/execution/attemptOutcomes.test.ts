@@ -16,6 +16,10 @@ import { CONTROL_DIALECTS } from '../../support/controlDatabases';
 import { postgresOnlyDrivers } from '../../support/postgresDrivers';
 import { adminQuery, createDatabase, dropDatabase, pgServerName, pgUrl, uniqueDatabaseName } from '../../support/postgres';
 import { startPrivatePostgres, type PrivatePostgres } from '../../support/privatePostgres';
+import { until as untilWithin } from '../../support/until';
+
+/** Jobs over several databases take longer than the default wait. */
+const until = (check: () => Promise<boolean>, what: string) => untilWithin(check, what, 20_000);
 
 const ROLE = `ej_outcomes_${crypto.randomBytes(4).toString('hex')}`;
 const ROLE_PASSWORD = 'Outcomes-Passw0rd-not-for-logs';
@@ -28,13 +32,6 @@ interface Task {
   message: string | null;
 }
 
-async function until(check: () => Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`Timed out waiting for ${what}`);
-    await sleep(25);
-  }
-}
 
 async function onDatabase<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
   const client = new Client({ connectionString: url });

@@ -233,7 +233,7 @@ describe.each(CONTROL_DIALECTS)('expandJobExecution on %s', (dialect) => {
     const [before] = await children(id);
     // As the old engine left it: InProgress, not queued, an attempt row open.
     const db = h.api.services.control.db;
-    await db.updateTable('jobExecutions').set({ lifecycle: 'InProgress', notBefore: null }).where('id', '=', before.id).execute();
+    await db.updateTable('jobExecutions').set({ lifecycle: 'InProgress', notBefore: null, wave: null, serverKey: null }).where('id', '=', before.id).execute();
     await db.insertInto('taskExecutions').values({ id: randomUUID(), jobExecutionId: before.id, attempt: 1, lifecycle: 'InProgress', message: null, output: null, startTime: h.clock.now().toISOString(), endTime: null, outcome: null, retryable: null }).execute();
     h.clock.advance(1_000);
     const again = await h.activities.expandJobExecution({ executionId: id });

@@ -10,6 +10,10 @@ import { createApiHarness, type ApiHarness } from '../../support/apiHarness';
 import { CONTROL_DIALECTS } from '../../support/controlDatabases';
 import { postgresOnlyDrivers } from '../../support/postgresDrivers';
 import { adminQuery, createDatabase, dropDatabase, pgServerName, uniqueDatabaseName } from '../../support/postgres';
+import { until as untilWithin } from '../../support/until';
+
+/** Jobs over several databases take longer than the default wait. */
+const until = (check: () => Promise<boolean>, what: string) => untilWithin(check, what, 20_000);
 
 const ROLE = `ej_runner_${crypto.randomBytes(4).toString('hex')}`;
 const ROLE_PASSWORD = 'Runner-Passw0rd-not-for-logs';
@@ -22,13 +26,6 @@ async function sleepers(names: string[]): Promise<number> {
   return rows[0].n as number;
 }
 
-async function until(check: () => Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`Timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 beforeAll(async () => {
   await adminQuery(`CREATE ROLE ${ROLE} LOGIN PASSWORD '${ROLE_PASSWORD}'`);

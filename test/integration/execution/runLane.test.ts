@@ -13,20 +13,10 @@ import { INTERRUPTED_ATTEMPT_MESSAGE } from '../../../src/domain/attemptRecord';
 import type { ExpandOutput, RetryPolicy, RunLaneInput } from '../../../src/execution/contracts';
 import { CONTROL_DIALECTS } from '../../support/controlDatabases';
 import { countRows, createExecutionHarness, TARGET_PASSWORD, type ExecutionHarness } from '../../support/executionHarness';
-import { adminQuery, createTestDatabase, uniqueDatabaseName } from '../../support/postgres';
+import { adminQuery, sleepersIn, createTestDatabase, uniqueDatabaseName } from '../../support/postgres';
+import { until } from '../../support/until';
 
-async function sleepersIn(database: string): Promise<number> {
-  const { rows } = await adminQuery(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND query ILIKE '%pg_sleep%' AND pid <> pg_backend_pid()`, [database]);
-  return rows[0].n as number;
-}
 
-async function until(check: () => Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`Timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 describe.each(CONTROL_DIALECTS)('runLane on %s', (dialect) => {
   let h: ExecutionHarness;

@@ -299,36 +299,17 @@ export async function releaseWave({ db }: ControlDatabase, parentId: string, wav
  * back behind a canary, not queued yet). What the lanes of the next wave are planned from.
  */
 export async function openChildren({ db }: ControlDatabase, parentId: string): Promise<{ open: number; held: number }> {
-  const rows = await withControlRetry(() =>
+  const row = await withControlRetry(() =>
     db
       .selectFrom('jobExecutions')
-      .select((eb) => [
-        eb.fn.countAll<number | string>().as('n'),
-        eb
-          .case()
-          .when(eb.and([eb('notBefore', 'is', null), eb('runningTaskId', 'is', null), eb('lifecycle', '=', 'Created'), eb('wave', 'is not', null)]))
-          .then(1)
-          .else(0)
-          .end()
-          .as('held'),
+      .select([
+        sql<number | string>`COUNT(*)`.as('n'),
+        sql<number | string | null>`SUM(CASE WHEN not_before IS NULL AND running_task_id IS NULL AND lifecycle = 'Created' AND wave IS NOT NULL THEN 1 ELSE 0 END)`.as('held'),
       ])
       .where('parentId', '=', parentId)
       .where('lifecycle', 'not in', TERMINAL)
-      .groupBy((eb) =>
-        eb
-          .case()
-          .when(eb.and([eb('notBefore', 'is', null), eb('runningTaskId', 'is', null), eb('lifecycle', '=', 'Created'), eb('wave', 'is not', null)]))
-          .then(1)
-          .else(0)
-          .end(),
-      )
-      .execute(),
+      .executeTakeFirst(),
   );
-  let open = 0;
-  let held = 0;
-  for (const row of rows) {
-    if (Number(row.held) === 1) held += Number(row.n);
-    else open += Number(row.n);
-  }
-  return { open, held };
+  const held = Number(row?.held ?? 0);
+  return { open: Number(row?.n ?? 0) - held, held };
 }
