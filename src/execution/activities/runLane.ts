@@ -46,6 +46,8 @@ export interface LaneOptions {
 export const LANE_BUDGET_MS = 30_000;
 
 const TIMED_OUT = 'The job timed out before this database finished.';
+/** Claims a slot tries again at once after finding a ready child taken, before it waits. */
+const LOST_RACE_RETRIES = 5;
 
 export function runLaneActivity(services: Services, options: LaneOptions = {}) {
   const executions = executionStore(services.control);
@@ -136,6 +138,7 @@ export function runLaneActivity(services: Services, options: LaneOptions = {}) {
 
     async function slot(): Promise<void> {
       let previous: PreviousAttempt | undefined;
+      let lostRaces = 0;
       for (;;) {
         const claim = mayClaim();
         const recorded = previous;
@@ -159,13 +162,23 @@ export function runLaneActivity(services: Services, options: LaneOptions = {}) {
           if (!claim) return;
           // The statement chose its child before it queued the retry it recorded: a retry due now is claimed by the next one.
           if (recorded?.next.notBefore && Date.parse(recorded.next.notBefore) <= clock().getTime()) continue;
-          if (running === 0) return;
           const next = await executions.earliestQueued(parentId);
           const nextMs = next === null ? Number.POSITIVE_INFINITY : Date.parse(next);
+          // Ready now, yet nothing claimed: another slot took it first. Where the engine skips
+          // rows others hold (PostgreSQL, SQL Server) that is rare; where it waits for them and
+          // then finds them taken (Babelfish ignores READPAST) every slot but one comes back
+          // empty, so look again at once, spread out, before waiting.
+          if (nextMs <= clock().getTime() && lostRaces < LOST_RACE_RETRIES) {
+            lostRaces++;
+            await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 25));
+            continue;
+          }
+          if (running === 0) return;
           // Ready but not claimable (its server is at its cap): wait for a slot to end, not for a time already past.
           await idle(Math.min(nextMs > clock().getTime() ? nextMs : budgetEnds, deadlineMs, budgetEnds));
           continue;
         }
+        lostRaces = 0;
         running++;
         attempts++;
         try {
