@@ -47,7 +47,7 @@ export function jobSteps(dialect: ControlDialect): Migration {
       if (dialect === 'postgres') {
         for (const column of NOW_NULLABLE) await db.schema.alterTable('jobs').alterColumn(column.name, (c) => c.dropNotNull()).execute();
       } else {
-        for (const column of NOW_NULLABLE) await replaceWithNullableOnSqlServer(db, column);
+        await replaceWithNullableOnSqlServer(db);
       }
       await addStepTables(db, t, dialect);
     },
@@ -64,22 +64,32 @@ const NOW_NULLABLE = [
 
 type NullableColumn = (typeof NOW_NULLABLE)[number];
 
-async function replaceWithNullableOnSqlServer(db: Kysely<unknown>, column: NullableColumn): Promise<void> {
-  const copy = `${column.name}__0012`;
+/**
+ * SQL Server: each column replaced by a nullable copy, all four at once: every foreign key on
+ * them dropped first and the rows copied by a single UPDATE. (On Babelfish, an UPDATE of rows this
+ * transaction already wrote makes PostgreSQL run the foreign key checks of the table, and those
+ * fail there to find the referenced table: with no key on the table left, there is none to run.)
+ */
+async function replaceWithNullableOnSqlServer(db: Kysely<unknown>): Promise<void> {
+  const copy = (column: NullableColumn) => `${column.name}__0012`;
   // Migration 0001 declared the foreign keys inline: their names were made up by the server.
   const keys = await sql<{ name: string }>`
-    SELECT fk.name AS name
+    SELECT DISTINCT fk.name AS name
     FROM sys.foreign_keys fk
     JOIN sys.foreign_key_columns fkc ON fkc.constraint_object_id = fk.object_id
     JOIN sys.columns c ON c.object_id = fkc.parent_object_id AND c.column_id = fkc.parent_column_id
-    WHERE fk.parent_object_id = OBJECT_ID('jobs') AND c.name = ${column.name}`.execute(db);
+    WHERE fk.parent_object_id = OBJECT_ID('jobs') AND c.name IN (${sql.join(NOW_NULLABLE.map((c) => c.name))})`.execute(db);
   for (const key of keys.rows) await sql`ALTER TABLE jobs DROP CONSTRAINT ${sql.id(key.name)}`.execute(db);
-  await sql`ALTER TABLE jobs ADD ${sql.id(copy)} ${sql.raw(column.mssqlType)} NULL`.execute(db);
-  // Separate statements: a batch naming a column added in the same batch does not compile.
-  await sql`UPDATE jobs SET ${sql.id(copy)} = ${sql.id(column.name)}`.execute(db);
-  await sql`ALTER TABLE jobs DROP COLUMN ${sql.id(column.name)}`.execute(db);
-  await sql`EXEC sp_rename ${`jobs.${copy}`}, ${column.name}, 'COLUMN'`.execute(db);
-  await sql`ALTER TABLE jobs ADD CONSTRAINT ${sql.id(`jobs_${column.name}_fk`)} FOREIGN KEY (${sql.id(column.name)}) REFERENCES ${sql.raw(column.references)}`.execute(db);
+  for (const column of NOW_NULLABLE) await sql`ALTER TABLE jobs ADD ${sql.id(copy(column))} ${sql.raw(column.mssqlType)} NULL`.execute(db);
+  // Its own statement: a batch naming a column added in the same batch does not compile.
+  await sql`UPDATE jobs SET ${sql.join(NOW_NULLABLE.map((c) => sql`${sql.id(copy(c))} = ${sql.id(c.name)}`))}`.execute(db);
+  for (const column of NOW_NULLABLE) {
+    await sql`ALTER TABLE jobs DROP COLUMN ${sql.id(column.name)}`.execute(db);
+    await sql`EXEC sp_rename ${`jobs.${copy(column)}`}, ${column.name}, 'COLUMN'`.execute(db);
+  }
+  for (const column of NOW_NULLABLE) {
+    await sql`ALTER TABLE jobs ADD CONSTRAINT ${sql.id(`jobs_${column.name}_fk`)} FOREIGN KEY (${sql.id(column.name)}) REFERENCES ${sql.raw(column.references)}`.execute(db);
+  }
 }
 
 /**
