@@ -6,6 +6,7 @@
  */
 import { executionStepStore } from '../../../src/control/stores/executionStepStore';
 import type { OrchestrationClient } from '../../../src/execution/orchestrationClient';
+import { runSchedulerTick } from '../../../src/scheduler/schedulerTick';
 import { createApiHarness, type ApiHarness } from '../../support/apiHarness';
 import { ManualClock } from '../../support/clock';
 import { CONTROL_DIALECTS } from '../../support/controlDatabases';
@@ -77,6 +78,19 @@ describe.each(CONTROL_DIALECTS)('job steps API on %s', (dialect) => {
     expect(start.body.detail).toBe("Job 'empty' has no steps: add one with POST /jobs/empty/steps.");
     expect(await snapshot()).toEqual(before);
     expect(started).toEqual([]);
+  });
+
+  it('fails a scheduled fire of a job without steps with the same reason, starting nothing', async () => {
+    await ok('POST', 'schedules', { name: 'minutely', interval: { unit: 'minute', count: 1 }, startTime: NOW });
+    await ok('POST', 'triggers', { jobName: 'empty', scheduleName: 'minutely' });
+    clock.advance(61_000);
+    const report = await runSchedulerTick(api.services, { now: clock.now() });
+    expect(report).toMatchObject({ started: [], failed: 1 });
+    const fires = await db().selectFrom('triggerFires').select(['status', 'executionId', 'message']).where('jobName', '=', 'empty').execute();
+    expect(fires).toEqual([{ status: 'failed', executionId: null, message: "The scheduled fire could not start: Job 'empty' has no steps: add one with POST /jobs/empty/steps." }]);
+    expect(await db().selectFrom('jobExecutions').select('id').where('jobName', '=', 'empty').execute()).toEqual([]);
+    expect(started).toEqual([]);
+    await api.call('DELETE', 'triggers/empty/minutely');
   });
 
   it.each([
