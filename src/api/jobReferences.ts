@@ -1,16 +1,17 @@
 /**
- * What a job's settings must satisfy before a create or an update writes anything: every object
- * it names exists (404 naming the body field), and every server known in advance admits the
- * credential sent to it (403 naming the server and the patterns).
+ * What a job step's settings (a step of POST /jobs/{name}/steps, or step 1 given on the job)
+ * must satisfy before a create or an update writes anything: every object it names exists (404
+ * naming the body field), and every server known in advance admits the credential sent to it
+ * (403 naming the server and the patterns).
  */
 import { credentialStore } from '../control/stores/credentialStore';
 import { contentStore } from '../control/stores/contentStore';
 import { executionPolicyStore } from '../control/stores/executionPolicyStore';
-import type { JobSettings } from '../control/stores/jobStore';
 import { targetStore } from '../control/stores/targetStore';
 import { scopeViolation, serversKnownInAdvance } from '../domain/credentialScope';
 import { ForbiddenError, NotFoundError, type FieldError } from '../domain/errors';
 import type { Credential } from '../domain/schemas/credential';
+import type { StepSettings } from '../domain/schemas/step';
 import type { Target } from '../domain/schemas/target';
 import type { Services } from '../services';
 import { checkSqliteLocation } from './sqliteLocationCheck';
@@ -32,7 +33,7 @@ async function lookUp<T>(missing: Missing[], kind: string, key: string, path: st
   }
 }
 
-export async function checkJobSettings(services: Services, s: JobSettings): Promise<void> {
+export async function checkStepReferences(services: Services, s: StepSettings): Promise<void> {
   const { control } = services;
   const missing: Missing[] = [];
   const content = await lookUp(missing, 'Content', s.contentName, 'body.contentName', () => contentStore(control).get(s.contentName));

@@ -15,6 +15,7 @@ import { registerScheduleCommands } from './commands/schedule';
 import { registerServeCommand } from './commands/serve';
 import { registerServiceCommands } from './commands/service';
 import { registerSqliteCommands } from './commands/sqlite';
+import { registerStepCommands } from './commands/step';
 import { registerTargetCommands } from './commands/target';
 import { registerTaskCommands } from './commands/task';
 import { registerTriggerCommands } from './commands/trigger';
@@ -61,6 +62,7 @@ export function createProgram(runtime: Runtime): Command {
   registerTargetCommands(program, runtime);
   registerPolicyCommands(program, runtime);
   registerJobCommands(program, runtime);
+  registerStepCommands(program, runtime);
   registerExecutionCommands(program, runtime);
   registerTaskCommands(program, runtime);
   registerScheduleCommands(program, runtime);

@@ -16,6 +16,7 @@ import { dacpacQuerySecret } from './migrations/0008_dacpac_query_secret';
 import { workQueue } from './migrations/0009_work_queue';
 import { jobEnabledAndNotify } from './migrations/0010_job_enabled_and_notify';
 import { safetyRails } from './migrations/0011_safety_rails';
+import { jobSteps } from './migrations/0012_job_steps';
 
 export function migrations(dialect: ControlDialect): Record<string, Migration> {
   return {
@@ -29,6 +30,7 @@ export function migrations(dialect: ControlDialect): Record<string, Migration> {
     '0009_work_queue': workQueue(dialect),
     '0010_job_enabled_and_notify': jobEnabledAndNotify(dialect),
     '0011_safety_rails': safetyRails(dialect),
+    '0012_job_steps': jobSteps(dialect),
   };
 }
 

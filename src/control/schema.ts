@@ -76,14 +76,19 @@ export interface ExecutionPolicyTable {
   updatedAt: string;
 }
 
+/**
+ * A job. Its content columns (content, credential, target, policy, parallelism, destination,
+ * capture) mirror its step 1 (job_steps), written in the same transaction as the steps; null
+ * (capture 0) while it has no steps (migration 0012).
+ */
 export interface JobTable {
   name: string;
-  contentName: string;
+  contentName: string | null;
   /** Null: the latest version at each start. */
   contentVersion: number | null;
-  credentialName: string;
-  targetId: string;
-  executionPolicyName: string;
+  credentialName: string | null;
+  targetId: string | null;
+  executionPolicyName: string | null;
   maxParallelism: number | null;
   /** JSON of ResultSetDestination, or null. */
   resultSetDestination: string | null;
@@ -105,6 +110,47 @@ export interface JobTable {
   canary?: string | null;
   failureThreshold?: string | null;
   maxParallelismPerServer?: number | null;
+}
+
+/** A step of a job (migration 0012): run in `stepIndex` order (1-based, unique per job). */
+export interface JobStepTable {
+  jobName: string;
+  stepName: string;
+  stepIndex: number;
+  contentName: string;
+  /** Null: the latest version at each start. */
+  contentVersion: number | null;
+  credentialName: string;
+  targetId: string;
+  executionPolicyName: string;
+  /** Null: the configured default at each start. */
+  maxParallelism: number | null;
+  /** JSON of ResultSetDestination, or null. */
+  resultSetDestination: string | null;
+  captureOutput: number;
+  /** `stopJob` or `continue`: whether later steps run after a child of this one failed or timed out. */
+  onFailure: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** What a parent execution snapshots of each step of its job at start (migration 0012). */
+export interface JobExecutionStepTable {
+  executionId: string;
+  stepIndex: number;
+  stepName: string;
+  contentName: string;
+  /** Resolved at start: the step's fixed version or the latest then. */
+  contentVersion: number;
+  credentialName: string;
+  targetId: string;
+  /** JSON snapshot of the execution policy at start. */
+  executionPolicy: string;
+  /** Resolved at start: the step's or the configured default. */
+  maxParallelism: number;
+  resultSetDestination: string | null;
+  captureOutput: number;
+  onFailure: string;
 }
 
 export interface ScheduleTable {
@@ -186,6 +232,9 @@ export interface JobExecutionTable {
   /** On a child: 0 the canary, 1 the others (null before migration 0011); its server's normalized address. */
   wave?: number | null;
   serverKey?: string | null;
+  /** Migration 0012, on a child: the step of its parent it runs (1-based) and that step's name; null on parents. */
+  stepIndex?: number | null;
+  stepName?: string | null;
 }
 
 export interface TaskExecutionTable {
@@ -238,6 +287,8 @@ export interface ControlSchema {
   targetMembers: TargetMemberTable;
   executionPolicies: ExecutionPolicyTable;
   jobs: JobTable;
+  jobSteps: JobStepTable;
+  jobExecutionSteps: JobExecutionStepTable;
   schedules: ScheduleTable;
   triggers: TriggerTable;
   triggerFires: TriggerFireTable;

@@ -1,8 +1,9 @@
 /**
  * Starting a job: the one start path of the HTTP API, the CLI and the scheduler. The parent job
- * execution is written `Created` with a snapshot of everything the run depends on (content
- * version, credential, policy, parallelism, result destination), so a job changed while it runs
- * does not change the run; then the orchestration is asked to drive it. The control database
+ * execution is written `Created` with a snapshot of everything the run depends on, for every
+ * step (content version, credential, target, policy, parallelism, result destination), so a job
+ * changed while it runs does not change the run; then the orchestration is asked to drive it. A
+ * job without steps cannot start (409). The control database
  * row, not the orchestration instance id, is what makes a start happen once.
  */
 import crypto from 'node:crypto';
@@ -10,12 +11,14 @@ import type { InvocationContext } from '@azure/functions';
 import { contentStore } from '../control/stores/contentStore';
 import { executionPolicyStore } from '../control/stores/executionPolicyStore';
 import { executionStore, type NewParentExecution } from '../control/stores/executionStore';
+import type { ExecutionStepSnapshot } from '../control/stores/executionStepStore';
 import { jobStore } from '../control/stores/jobStore';
 import { targetStore } from '../control/stores/targetStore';
 import { isoTimestamp } from '../domain/clock';
 import { scopeViolation, serversKnownInAdvance } from '../domain/credentialScope';
 import { ConflictError, ForbiddenError } from '../domain/errors';
 import type { JobExecution, JobExecutionLifecycle } from '../domain/schemas/execution';
+import type { JobStep } from '../domain/schemas/step';
 import { describePatterns, serverAllowed } from '../domain/serverPatterns';
 import type { Services } from '../services';
 import { allowedServersOf } from './connectionCredential';
@@ -33,43 +36,73 @@ export interface StartJobExecutionRequest {
   invocation?: InvocationContext;
 }
 
-/** Everything the parent row snapshots, after the job, its references and the credential scope were checked. */
-async function snapshotOf(services: Services, request: StartJobExecutionRequest, now: string): Promise<NewParentExecution> {
-  const job = await jobStore(services.control).get(request.jobName);
-  if (job.markedForDeletion) throw new ConflictError(`Job '${job.name}' is marked for deletion; it can no longer be started.`);
-  const content = await contentStore(services.control).getVersion(job.contentName, job.contentVersion ?? undefined);
-  const { createdAt: _c, updatedAt: _u, ...policy } = await executionPolicyStore(services.control).get(job.executionPolicyName);
+/**
+ * One step as the run will see it, after its references and the credential scopes were checked:
+ * the content version resolved now (the step's fixed one, or the latest), the policy copied, the
+ * parallelism resolved with the configured default. `label` prefixes refusals on a job of several
+ * steps, so the caller knows which step to fix.
+ */
+async function snapshotOfStep(services: Services, step: JobStep, label: string): Promise<ExecutionStepSnapshot> {
+  const content = await contentStore(services.control).getVersion(step.contentName, step.contentVersion ?? undefined);
+  const { createdAt: _c, updatedAt: _u, ...policy } = await executionPolicyStore(services.control).get(step.executionPolicyName);
 
   const targets = targetStore(services.control);
-  const servers = await serversKnownInAdvance(await targets.get(job.targetId), (id) => targets.members(id));
-  const violation = scopeViolation(job.credentialName, await allowedServersOf(services, job.credentialName), servers);
-  if (violation) throw new ForbiddenError(violation);
-  const destination = job.resultSetDestination;
+  const servers = await serversKnownInAdvance(await targets.get(step.targetId), (id) => targets.members(id));
+  const violation = scopeViolation(step.credentialName, await allowedServersOf(services, step.credentialName), servers);
+  if (violation) throw new ForbiddenError(`${label}${violation}`);
+  const destination = step.resultSetDestination;
   if (destination) {
     const patterns = await allowedServersOf(services, destination.credentialName);
     if (!serverAllowed(patterns, destination.serverName, destination.engine)) {
       throw new ForbiddenError(
-        `Credential '${destination.credentialName}' may not be sent to result destination server '${destination.serverName}': its allowedServers are ${describePatterns(patterns)}.`,
+        `${label}Credential '${destination.credentialName}' may not be sent to result destination server '${destination.serverName}': its allowedServers are ${describePatterns(patterns)}.`,
       );
     }
   }
+  return {
+    stepIndex: step.stepIndex,
+    stepName: step.name,
+    contentName: content.name,
+    contentVersion: content.version,
+    credentialName: step.credentialName,
+    targetId: step.targetId,
+    executionPolicy: policy,
+    maxParallelism: step.maxParallelism ?? services.config.defaultMaxParallelism,
+    resultSetDestination: destination,
+    captureOutput: step.captureOutput,
+    onFailure: step.onFailure,
+  };
+}
+
+/**
+ * Everything the parent row snapshots, after the job, every step's references and credential
+ * scopes were checked: one snapshot per step, and the parent's own columns describing step 1.
+ */
+async function snapshotOf(services: Services, request: StartJobExecutionRequest, now: string): Promise<NewParentExecution> {
+  const job = await jobStore(services.control).get(request.jobName);
+  if (job.markedForDeletion) throw new ConflictError(`Job '${job.name}' is marked for deletion; it can no longer be started.`);
+  if (job.steps.length === 0) throw new ConflictError(`Job '${job.name}' has no steps: add one with POST /jobs/${job.name}/steps.`);
+  const steps: ExecutionStepSnapshot[] = [];
+  for (const step of job.steps) steps.push(await snapshotOfStep(services, step, job.steps.length > 1 ? `Step '${step.name}': ` : ''));
+  const first = steps[0];
 
   return {
     id: (request.executionId ?? crypto.randomUUID()).toLowerCase(),
     jobName: job.name,
-    targetId: job.targetId,
-    contentName: content.name,
-    contentVersion: content.version,
-    credentialName: job.credentialName,
-    executionPolicy: policy,
-    maxParallelism: job.maxParallelism ?? services.config.defaultMaxParallelism,
-    resultSetDestination: destination,
-    captureOutput: job.captureOutput,
+    targetId: first.targetId,
+    contentName: first.contentName,
+    contentVersion: first.contentVersion,
+    credentialName: first.credentialName,
+    executionPolicy: first.executionPolicy,
+    maxParallelism: first.maxParallelism,
+    resultSetDestination: first.resultSetDestination,
+    captureOutput: first.captureOutput,
     scheduleName: request.scheduleName ?? null,
     lastMessage: request.message ?? null,
     safetyRails: { canary: job.canary, failureThreshold: job.failureThreshold, maxParallelismPerServer: job.maxParallelismPerServer },
     rerunOf: request.rerun?.of.toLowerCase() ?? null,
     rerunLifecycles: request.rerun?.lifecycles ?? null,
+    steps,
     now,
   };
 }

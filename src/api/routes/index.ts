@@ -11,6 +11,7 @@ import { executionRoutes } from './executions';
 import { getHealth } from './health';
 import { jobHistoryRoutes } from './jobHistory';
 import { jobRoutes } from './jobs';
+import { jobStepRoutes } from './jobSteps';
 import { openApiRoutes } from './openapi';
 import { scheduleRoutes } from './schedules';
 import { targetRoutes } from './targets';
@@ -27,6 +28,7 @@ export const routes: AnyRoute[] = [
   ...targetDatabaseRoutes,
   ...executionPolicyRoutes,
   ...jobRoutes,
+  ...jobStepRoutes,
   ...executionRoutes,
   ...scheduleRoutes,
   ...triggerRoutes,

@@ -1,12 +1,14 @@
 import { isoTimestamp } from '../../domain/clock';
-import { ConflictError } from '../../domain/errors';
+import { ConflictError, ValidationError } from '../../domain/errors';
 import { ListQuery, listOf } from '../../domain/schemas/common';
 import { CreateJob, Job, UpdateJob } from '../../domain/schemas/job';
 import { DEFAULT_POLICY } from '../../domain/schemas/executionPolicy';
-import { jobStore, type JobSettings } from '../../control/stores/jobStore';
+import { DEFAULT_STEP_NAME, mergeStepSettings, stepFieldsGiven, stepSettingsOf } from '../../domain/schemas/step';
+import { jobStore, type JobSettings, type StepOneChange } from '../../control/stores/jobStore';
+import type { NewStep } from '../../control/stores/jobStepStore';
 import { removeDeletedJob } from '../../scheduler/housekeeping';
 import { checkNotify, normalizeNotify } from '../jobNotify';
-import { checkJobSettings } from '../jobReferences';
+import { checkStepReferences } from '../jobReferences';
 import { defineRoute } from '../route';
 import { NameParams } from './params';
 
@@ -15,36 +17,42 @@ const tag = 'Jobs';
 /** Unset, a changed value, or null (cleared): what a PUT field means. */
 const pick = <T>(change: T | undefined, current: T): T => (change === undefined ? current : change);
 
+/** Step 1 from a job body that gives content, credential and target; undefined when it gives none of them. */
+function stepOneOf(body: UpdateJob & { stepName?: string }): NewStep | undefined {
+  const { contentName, credentialName, targetId } = body;
+  if (contentName === undefined || credentialName === undefined || targetId === undefined) return undefined;
+  const settings = stepSettingsOf(
+    { ...body, contentName, credentialName, targetId, contentVersion: body.contentVersion ?? undefined, maxParallelism: body.maxParallelism ?? undefined, resultSetDestination: body.resultSetDestination ?? undefined },
+    DEFAULT_POLICY.name,
+  );
+  // At position 1 even if steps were added meanwhile: these fields describe step 1.
+  return { name: body.stepName ?? DEFAULT_STEP_NAME, settings, stepIndex: 1 };
+}
+
 export const createJob = defineRoute({
   name: 'createJob',
   method: 'POST',
   path: 'jobs',
-  summary: 'Create a job: a content run with a credential on a target under an execution policy (enabled: false keeps its triggers from firing; notify: a signed webhook when an execution ends)',
+  summary:
+    'Create a job: with contentName, credentialName and targetId, its one step (named "main" unless stepName says otherwise); with none of them, a job without steps (add them with POST /jobs/{name}/steps). enabled: false keeps its triggers from firing; notify: a signed webhook when an execution ends',
   tag,
   access: 'operate',
   body: CreateJob,
   success: { status: 201, schema: Job },
   async handle({ body, services }) {
     const settings: JobSettings = {
-      contentName: body.contentName,
-      contentVersion: body.contentVersion ?? null,
-      credentialName: body.credentialName,
-      targetId: body.targetId.toLowerCase(),
-      executionPolicyName: body.executionPolicyName ?? DEFAULT_POLICY.name,
-      // Null: the configured default at each start, so changing the setting reaches existing jobs.
-      maxParallelism: body.maxParallelism ?? null,
-      resultSetDestination: body.resultSetDestination ?? null,
       overlap: body.overlap ?? 'skip',
-      captureOutput: body.captureOutput ?? false,
       enabled: body.enabled ?? true,
       notify: body.notify ? normalizeNotify(body.notify) : null,
       canary: body.canary ?? null,
       failureThreshold: body.failureThreshold ?? null,
       maxParallelismPerServer: body.maxParallelismPerServer ?? null,
     };
+    // CreateJob refused a body giving some of the three without the others.
+    const firstStep = stepOneOf(body) ?? null;
     if (settings.notify) checkNotify(services, settings.notify);
-    await checkJobSettings(services, settings);
-    const job = await jobStore(services.control).create(body.name, settings, isoTimestamp(services.clock.now()));
+    if (firstStep) await checkStepReferences(services, firstStep.settings);
+    const job = await jobStore(services.control).create(body.name, settings, firstStep, isoTimestamp(services.clock.now()));
     return { status: 201, body: job, headers: { location: `/api/jobs/${encodeURIComponent(job.name)}` } };
   },
 });
@@ -81,7 +89,8 @@ export const updateJob = defineRoute({
   name: 'updateJob',
   method: 'PUT',
   path: 'jobs/{name}',
-  summary: 'Change any field of a job but its name (null clears contentVersion, maxParallelism, resultSetDestination, notify, canary, failureThreshold, maxParallelismPerServer); enabled: false stops its triggers firing',
+  summary:
+    'Change any field of a job but its name; its content fields change step 1 (on a job without steps, contentName, credentialName and targetId add step "main"). null clears contentVersion, maxParallelism, resultSetDestination, notify, canary, failureThreshold, maxParallelismPerServer; enabled: false stops its triggers firing',
   tag,
   access: 'operate',
   params: NameParams,
@@ -92,15 +101,7 @@ export const updateJob = defineRoute({
     const current = await store.get(params.name);
     if (current.markedForDeletion) throw new ConflictError(`Job '${current.name}' is marked for deletion and can no longer be changed.`);
     const settings: JobSettings = {
-      contentName: pick(body.contentName, current.contentName),
-      contentVersion: pick(body.contentVersion, current.contentVersion),
-      credentialName: pick(body.credentialName, current.credentialName),
-      targetId: pick(body.targetId, current.targetId).toLowerCase(),
-      executionPolicyName: pick(body.executionPolicyName, current.executionPolicyName),
-      maxParallelism: pick(body.maxParallelism, current.maxParallelism),
-      resultSetDestination: pick(body.resultSetDestination, current.resultSetDestination),
       overlap: pick(body.overlap, current.overlap),
-      captureOutput: pick(body.captureOutput, current.captureOutput),
       enabled: pick(body.enabled, current.enabled),
       notify: body.notify === undefined ? current.notify : body.notify === null ? null : normalizeNotify(body.notify),
       canary: pick(body.canary, current.canary),
@@ -109,10 +110,25 @@ export const updateJob = defineRoute({
     };
     // Only a webhook this request sets is judged: one stored earlier stays as it is (the sender checks it again at each POST).
     if (body.notify) checkNotify(services, settings.notify!);
-    await checkJobSettings(services, settings);
-    return { status: 200, body: await store.replaceSettings(params.name, settings, isoTimestamp(services.clock.now())) };
+    const stepOne = stepOneChange(current, body);
+    if (stepOne) await checkStepReferences(services, stepOne.kind === 'update' ? stepOne.settings : stepOne.step.settings);
+    return { status: 200, body: await store.replaceSettings(params.name, settings, stepOne, isoTimestamp(services.clock.now())) };
   },
 });
+
+/** What a PUT's content fields do: change step 1, add it to a job without steps, or nothing (none given). */
+function stepOneChange(current: Job, body: UpdateJob): StepOneChange | undefined {
+  const given = stepFieldsGiven(body);
+  if (!given.any) return undefined;
+  const first = current.steps[0];
+  if (first) return { kind: 'update', stepName: first.name, settings: mergeStepSettings(first, body) };
+  const step = stepOneOf(body);
+  if (step) return { kind: 'add', step };
+  throw new ValidationError(
+    `Job '${current.name}' has no steps: its content fields add step '${DEFAULT_STEP_NAME}' only with contentName, credentialName and targetId together (missing: ${given.missing.join(', ')}); or add steps with POST /jobs/${current.name}/steps.`,
+    given.missing.map((field) => ({ path: `body.${field}`, message: 'is required: the job has no steps yet, and these fields add its first' })),
+  );
+}
 
 export const deleteJob = defineRoute({
   name: 'deleteJob',

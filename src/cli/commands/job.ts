@@ -1,4 +1,8 @@
-/** `elastic-jobs job create|set|list|show|remove|start|enable|disable`: the seed's *-AzureSqlJob and Start-AzureSqlJobExecution. */
+/**
+ * `elastic-jobs job create|set|list|show|remove|start|enable|disable`: the seed's *-AzureSqlJob and
+ * Start-AzureSqlJobExecution. A job's content options describe its step 1 (`step add|set` for the
+ * others); `job create` without any of them makes a job without steps.
+ */
 import { type Command } from 'commander';
 import { EndedLifecycle, type Job } from '../../domain/schemas/job';
 import type { JobExecution } from '../../domain/schemas/execution';
@@ -9,13 +13,15 @@ import { followExecution } from '../followExecution';
 import { durationMs, integer, isoDuration, timestamp } from '../optionParsers';
 import { shortTime, type Column, type Field } from '../output';
 import type { Runtime, Session } from '../session';
-import { resolveTargetId } from '../targetReference';
+import { anyStepOption, contentOf, destinationOf, missingStepOptions, nullableInteger, stepFields, withStepOptions, type StepOptions } from '../stepOptions';
 import { executionFields } from './execution';
 
-const contentOf = (j: Job) => `${j.contentName}@${j.contentVersion ?? 'latest'}`;
+/** Step names in order, for a job's row and record (`-` without steps). */
+const stepsOf = (j: Job) => (j.steps ?? []).map((s) => s.name).join(', ');
 
 const columns: Column<Job>[] = [
   { header: 'NAME', value: (j) => j.name },
+  { header: 'STEPS', value: stepsOf, max: 40 },
   { header: 'CONTENT', value: contentOf },
   { header: 'CREDENTIAL', value: (j) => j.credentialName },
   { header: 'TARGET', value: (j) => j.targetId },
@@ -26,6 +32,7 @@ const columns: Column<Job>[] = [
 
 const fields: Field<Job>[] = [
   { label: 'Name', value: (j) => j.name },
+  { label: 'Steps', value: stepsOf },
   { label: 'Content', value: contentOf },
   { label: 'Credential', value: (j) => j.credentialName },
   { label: 'Target', value: (j) => j.targetId },
@@ -33,13 +40,7 @@ const fields: Field<Job>[] = [
   { label: 'Max parallelism', value: (j) => j.maxParallelism ?? 'default' },
   { label: 'Overlap', value: (j) => j.overlap },
   { label: 'Capture output', value: (j) => j.captureOutput },
-  {
-    label: 'Result set destination',
-    value: (j) => {
-      const d = j.resultSetDestination;
-      return d ? `${d.engine} ${d.serverName}/${d.databaseName} ${d.schemaName}.${d.tableName} (credential ${d.credentialName})` : null;
-    },
-  },
+  { label: 'Result set destination', value: (j) => destinationOf(j.resultSetDestination) },
   { label: 'Canary', value: (j) => (j.canary ? (j.canary.targets !== undefined ? `first ${j.canary.targets}` : (j.canary.databases ?? []).map((d) => `${d.serverName}/${d.databaseName}`).join(', ')) : null) },
   { label: 'Failure threshold', value: (j) => (j.failureThreshold ? [j.failureThreshold.count, j.failureThreshold.percent === undefined ? undefined : `${j.failureThreshold.percent}%`].filter((v) => v !== undefined).join(' or ') : null) },
   { label: 'Max per server', value: (j) => j.maxParallelismPerServer },
@@ -50,22 +51,8 @@ const fields: Field<Job>[] = [
   { label: 'Updated', value: (j) => shortTime(j.updatedAt) },
 ];
 
-interface JobOptions {
-  content?: string;
-  contentVersion?: string;
-  credential?: string;
-  target?: string;
-  policy?: string;
-  maxParallelism?: string;
+interface JobOptions extends StepOptions {
   overlap?: string;
-  captureOutput?: boolean;
-  resultSet?: boolean;
-  resultEngine?: string;
-  resultServer?: string;
-  resultDatabase?: string;
-  resultSchema?: string;
-  resultTable?: string;
-  resultCredential?: string;
   notifyUrl?: string;
   notifyOn?: string;
   /** `--no-notify` (set only): remove the webhook. */
@@ -77,43 +64,15 @@ interface JobOptions {
 
 function withJobOptions(command: Command, forUpdate: boolean): Command {
   const clear = (word: string) => (forUpdate ? `; "${word}" clears it` : '');
-  command
-    .option('--content <name>', 'the script or DACPAC content to run')
-    .option('--content-version <n>', `a fixed content version (default: the latest at each start)${clear('latest')}`)
-    .option('--credential <name>', 'credential to connect to the target databases with')
-    .option('--target <target>', 'target id, or a custom collection\'s name')
-    .option('--policy <name>', 'execution policy (default: "default")')
-    .option('--max-parallelism <n>', `databases run at once${clear('none')}`)
+  withStepOptions(command, forUpdate)
     .option('--overlap <mode>', 'a scheduled start while one is running: skip, queue or allow')
-    .option('--capture-output', 'keep what each attempt printed (PRINT, RAISERROR < 11)')
-    .option('--result-engine <engine>', 'result set destination engine: sqlserver (default), postgres, sqlite')
-    .option('--result-server <server>', 'collect the first result set into a table on this server')
-    .option('--result-database <database>', 'destination database')
-    .option('--result-schema <schema>', 'destination schema')
-    .option('--result-table <table>', 'destination table (created to match if missing)')
-    .option('--result-credential <name>', 'credential for the destination')
     .option('--notify-url <url>', 'POST a signed webhook here when an execution ends (https; http to 127.0.0.1 on the local host; needs WEBHOOK_SIGNING_KEY on the server)')
     .option('--notify-on <lifecycles>', `with --notify-url: the lifecycles notified, comma-separated (default: Failed,TimedOut; any of ${EndedLifecycle.options.join(', ')})`)
     .option('--canary <k-or-databases>', `run these databases first, the others only if all succeed: a count (the first k by server then database) or server/database,...${clear('none')}`)
     .option('--failure-threshold <n-or-percent>', `stop starting databases once n (5) or n% (10%) of them failed${clear('none')}`)
     .option('--max-per-server <n>', `at most n databases of one server at once${clear('none')}`);
-  if (forUpdate) {
-    command.option('--no-capture-output', 'stop keeping attempt output').option('--no-result-set', 'stop collecting results').option('--no-notify', 'remove the webhook');
-  }
+  if (forUpdate) command.option('--no-notify', 'remove the webhook');
   return command;
-}
-
-function resultSetDestination(opts: JobOptions): Record<string, unknown> | undefined {
-  const parts = {
-    engine: opts.resultEngine,
-    serverName: opts.resultServer,
-    databaseName: opts.resultDatabase,
-    schemaName: opts.resultSchema,
-    tableName: opts.resultTable,
-    credentialName: opts.resultCredential,
-  };
-  if (Object.values(parts).every((v) => v === undefined)) return undefined;
-  return Object.fromEntries(Object.entries(parts).filter(([, v]) => v !== undefined));
 }
 
 /** `--canary 3` or `--canary srv/db1,srv/db2` as the API's `canary`; null for "none" on set. */
@@ -157,35 +116,16 @@ function notifyOf(opts: JobOptions): Record<string, unknown> | null | undefined 
   return { url: opts.notifyUrl, on };
 }
 
-function nullable(text: string | undefined, word: string, forUpdate: boolean): number | null | undefined {
-  if (text === undefined) return undefined;
-  if (forUpdate && text === word) return null;
-  return integer(text);
-}
-
 async function jobBody(session: Session, opts: JobOptions, forUpdate: boolean): Promise<Record<string, unknown>> {
-  let contentVersion: number | null | undefined;
-  let maxParallelism: number | null | undefined;
   let maxParallelismPerServer: number | null | undefined;
   try {
-    contentVersion = nullable(opts.contentVersion, 'latest', forUpdate);
-    maxParallelism = nullable(opts.maxParallelism, 'none', forUpdate);
-    maxParallelismPerServer = nullable(opts.maxPerServer, 'none', forUpdate);
+    maxParallelismPerServer = nullableInteger(opts.maxPerServer, 'none', forUpdate);
   } catch {
-    throw new UsageError('--content-version, --max-parallelism and --max-per-server take a whole number');
+    throw new UsageError('--max-per-server takes a whole number');
   }
-  const destination = resultSetDestination(opts);
-  if (destination && opts.resultSet === false) throw new UsageError('--no-result-set and --result-* options contradict each other');
   const body: Record<string, unknown> = {
-    contentName: opts.content,
-    contentVersion,
-    credentialName: opts.credential,
-    targetId: opts.target === undefined ? undefined : await resolveTargetId(session.client, opts.target),
-    executionPolicyName: opts.policy,
-    maxParallelism,
+    ...(await stepFields(session, opts, forUpdate)),
     overlap: opts.overlap,
-    captureOutput: opts.captureOutput,
-    resultSetDestination: opts.resultSet === false ? null : destination,
     notify: notifyOf(opts),
     canary: canaryOf(opts.canary, forUpdate),
     failureThreshold: failureThresholdOf(opts.failureThreshold, forUpdate),
@@ -195,12 +135,16 @@ async function jobBody(session: Session, opts: JobOptions, forUpdate: boolean): 
 }
 
 export function registerJobCommands(program: Command, runtime: Runtime): void {
-  const job = program.command('job').description('jobs: a content run with a credential against a target, under an execution policy');
+  const job = program.command('job').description('jobs: steps (each a content run with a credential against a target, under an execution policy) run in order');
 
-  withJobOptions(job.command('create <name>').description('create a job'), false).action(async (name: string, opts: JobOptions, command: Command) => {
+  withJobOptions(
+    job.command('create <name>').description('create a job: --content, --credential and --target make its one step ("main"); without any of them it has no steps yet (step add)'),
+    false,
+  ).action(async (name: string, opts: JobOptions, command: Command) => {
     const session = runtime.session(command);
-    for (const [flag, value] of [['--content', opts.content], ['--credential', opts.credential], ['--target', opts.target]] as const) {
-      if (value === undefined) throw new UsageError(`required option '${flag}' not specified`);
+    const missing = missingStepOptions(opts);
+    if (anyStepOption(opts) && missing.length) {
+      throw new UsageError(`a job's step needs --content, --credential and --target together (missing ${missing.join(', ')}); give none of the step options for a job without steps`);
     }
     const body = { name, ...(await jobBody(session, opts, false)) };
     session.out.item(await session.client.post<Job>('jobs', body), fields);

@@ -13,6 +13,7 @@ import { firstRows } from '../firstRows';
 import { decodeCursor, toPage } from '../pagination';
 import type { ContentVersionTable } from '../schema';
 import { withControlRetry } from '../sqlErrors';
+import { firstStepUsing } from './jobStepStore';
 
 export type ContentType = Content['type'];
 
@@ -197,8 +198,8 @@ export function contentStore({ db, dialect }: ControlDatabase) {
      * snapshot of what they ran, so history does not hold a content back.
      */
     async remove(name: string): Promise<void> {
-      const user = await withControlRetry(() => db.selectFrom('jobs').select('name').where('contentName', '=', name).orderBy('name').executeTakeFirst());
-      if (user) throw new ConflictError(`Content '${name}' is used by job '${user.name}'; change or remove that job first.`);
+      const user = await withControlRetry(() => firstStepUsing(db, dialect, 'contentName', name));
+      if (user) throw new ConflictError(`Content '${name}' is used by job '${user.jobName}' (step '${user.stepName}'); change or remove that job first.`);
       const removed = await withControlRetry(
         () =>
           db.transaction().execute(async (trx) => {

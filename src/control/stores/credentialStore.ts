@@ -8,6 +8,7 @@ import { firstRows } from '../firstRows';
 import { decodeCursor, toPage } from '../pagination';
 import type { CredentialTable } from '../schema';
 import { withControlRetry } from '../sqlErrors';
+import { firstStepUsing } from './jobStepStore';
 
 export interface NewCredentialRow {
   name: string;
@@ -105,12 +106,14 @@ export function credentialStore({ db, dialect }: ControlDatabase) {
     },
 
     async remove(name: string): Promise<void> {
+      const runner = await withControlRetry(() => firstStepUsing(db, dialect, 'credentialName', name));
+      if (runner) throw new ConflictError(`Credential '${name}' is used by job '${runner.jobName}' (step '${runner.stepName}'); change or remove that job first.`);
       // A result destination names its credential inside a JSON column, out of the foreign keys' sight.
       const destinations = await withControlRetry(() =>
-        db.selectFrom('jobs').select(['name', 'resultSetDestination']).where('resultSetDestination', 'is not', null).execute(),
+        db.selectFrom('jobSteps').select(['jobName', 'stepName', 'resultSetDestination']).where('resultSetDestination', 'is not', null).orderBy('jobName').orderBy('stepIndex').execute(),
       );
-      const user = destinations.find((j) => (JSON.parse(j.resultSetDestination!) as { credentialName?: string }).credentialName === name);
-      if (user) throw new ConflictError(`Credential '${name}' is used by the result destination of job '${user.name}'; change that job first.`);
+      const user = destinations.find((s) => (JSON.parse(s.resultSetDestination!) as { credentialName?: string }).credentialName === name);
+      if (user) throw new ConflictError(`Credential '${name}' is used by the result destination of job '${user.jobName}' (step '${user.stepName}'); change that job first.`);
       const result = await withControlRetry(() => db.deleteFrom('credentials').where('name', '=', name).executeTakeFirst(), {
         conflictMessage: `Credential '${name}' is used by a job, a target or a result destination; change those first.`,
       });

@@ -8,6 +8,7 @@ import { firstRows } from '../firstRows';
 import { decodeCursor, toPage } from '../pagination';
 import type { ExecutionPolicyTable } from '../schema';
 import { withControlRetry } from '../sqlErrors';
+import { firstStepUsing } from './jobStepStore';
 
 export type PolicySettings = Omit<ExecutionPolicy, 'name' | 'createdAt' | 'updatedAt'>;
 
@@ -66,8 +67,8 @@ export function executionPolicyStore({ db, dialect }: ControlDatabase) {
      */
     async remove(name: string): Promise<void> {
       if (name === DEFAULT_POLICY.name) throw new ConflictError(`Execution policy '${name}' cannot be deleted: it is what a job without a policy runs under. Change its settings instead.`);
-      const user = await withControlRetry(() => db.selectFrom('jobs').select('name').where('executionPolicyName', '=', name).orderBy('name').executeTakeFirst());
-      if (user) throw new ConflictError(`Execution policy '${name}' is used by job '${user.name}'; change or remove that job first.`);
+      const user = await withControlRetry(() => firstStepUsing(db, dialect, 'executionPolicyName', name));
+      if (user) throw new ConflictError(`Execution policy '${name}' is used by job '${user.jobName}' (step '${user.stepName}'); change or remove that job first.`);
       const removed = await withControlRetry(() => db.deleteFrom('executionPolicies').where('name', '=', name).executeTakeFirst(), {
         conflictMessage: `Execution policy '${name}' was taken into use by a job meanwhile; change or remove that job first.`,
       });

@@ -88,6 +88,8 @@ export function historyStore({ db, dialect }: ControlDatabase) {
       await withControlRetry(() =>
         db.transaction().execute(async (trx) => {
           removed.tasks += await removeTasksOf(trx, parentIds);
+          // A parent's step snapshots (migration 0012) go with it.
+          await trx.deleteFrom('jobExecutionSteps').where('executionId', 'in', parentIds).execute();
           const r = await trx.deleteFrom('jobExecutions').where('id', 'in', parentIds).where('parentId', 'is', null).executeTakeFirst();
           removed.parents += Number(r.numDeletedRows);
         }),
@@ -111,7 +113,11 @@ export function historyStore({ db, dialect }: ControlDatabase) {
             .$call(firstRows(dialect, 1))
             .executeTakeFirst();
           if (active) return false;
+          // Only a job still marked loses its triggers and steps (the job's own delete below is guarded the same way).
+          const marked = await trx.selectFrom('jobs').select('name').where('name', '=', jobName).where('markedForDeletionAt', 'is not', null).executeTakeFirst();
+          if (!marked) return false;
           await trx.deleteFrom('triggers').where('jobName', '=', jobName).execute();
+          await trx.deleteFrom('jobSteps').where('jobName', '=', jobName).execute();
           const r = await trx.deleteFrom('jobs').where('name', '=', jobName).where('markedForDeletionAt', 'is not', null).executeTakeFirst();
           return Number(r.numDeletedRows) === 1;
         }),

@@ -1,33 +1,35 @@
 /**
  * Jobs. A job marked for deletion stays readable (with `markedForDeletion: true`) until
- * housekeeping removes it with its history; it can no longer be changed or started.
+ * housekeeping removes it with its history; it can no longer be changed or started. Its steps
+ * live in jobStepStore.ts; the job row mirrors step 1 (written in the same transaction), and the
+ * view shows the steps in order with step 1's fields at the top level.
  */
 import { ConflictError, NotFoundError } from '../../domain/errors';
 import type { ListQuery, Page } from '../../domain/schemas/common';
-import type { Canary, EndedLifecycle, FailureThreshold, Job, ResultSetDestination } from '../../domain/schemas/job';
+import type { Canary, EndedLifecycle, FailureThreshold, Job } from '../../domain/schemas/job';
+import type { JobStep, StepSettings } from '../../domain/schemas/step';
 import type { ControlDatabase } from '../connection';
 import { firstRows } from '../firstRows';
 import { decodeCursor, toPage } from '../pagination';
 import type { JobTable } from '../schema';
 import { withControlRetry } from '../sqlErrors';
+import { insertStep, stepOneMirror, stepsOf, stepsOfJobs, updateStep, type NewStep } from './jobStepStore';
 
-/** Everything about a job that a create writes and an update may change. */
 /** How often housekeeping removes jobs marked for deletion (the Azure timer and the local scheduler, src/scheduler). */
 const HOUSEKEEPING_EVERY = '5 minutes';
 
-export type JobSettings = Omit<Job, 'name' | 'markedForDeletion' | 'createdAt' | 'updatedAt'>;
+/** Step 1's fields, as the job shows them at its top level. */
+type StepOneFields = 'contentName' | 'contentVersion' | 'credentialName' | 'targetId' | 'executionPolicyName' | 'maxParallelism' | 'resultSetDestination' | 'captureOutput';
+
+/** Everything about a job beyond its steps that a create writes and an update may change. */
+export type JobSettings = Omit<Job, 'name' | 'markedForDeletion' | 'createdAt' | 'updatedAt' | 'steps' | StepOneFields>;
+
+/** What a job update does to step 1: change it (whole settings, merged by the caller), or add it to a job without steps. */
+export type StepOneChange = { kind: 'update'; stepName: string; settings: StepSettings } | { kind: 'add'; step: NewStep };
 
 function settingsColumns(s: JobSettings) {
   return {
-    contentName: s.contentName,
-    contentVersion: s.contentVersion,
-    credentialName: s.credentialName,
-    targetId: s.targetId.toLowerCase(),
-    executionPolicyName: s.executionPolicyName,
-    maxParallelism: s.maxParallelism,
-    resultSetDestination: s.resultSetDestination === null ? null : JSON.stringify(s.resultSetDestination),
     overlap: s.overlap,
-    captureOutput: s.captureOutput ? 1 : 0,
     enabled: s.enabled ? 1 : 0,
     notifyUrl: s.notify?.url ?? null,
     notifyOn: s.notify ? JSON.stringify(s.notify.on) : null,
@@ -37,24 +39,32 @@ function settingsColumns(s: JobSettings) {
   };
 }
 
-function toJob(row: JobTable): Job {
+/** Step 1's fields for the top level of the view: the step's, or nulls (capture off) without steps. */
+function stepOneFields(first: JobStep | undefined): Pick<Job, StepOneFields> {
+  return {
+    contentName: first?.contentName ?? null,
+    contentVersion: first?.contentVersion ?? null,
+    credentialName: first?.credentialName ?? null,
+    targetId: first?.targetId ?? null,
+    executionPolicyName: first?.executionPolicyName ?? null,
+    maxParallelism: first?.maxParallelism ?? null,
+    resultSetDestination: first?.resultSetDestination ?? null,
+    captureOutput: first?.captureOutput ?? false,
+  };
+}
+
+function toJob(row: JobTable, steps: JobStep[]): Job {
   return {
     name: row.name,
-    contentName: row.contentName,
-    contentVersion: row.contentVersion === null ? null : Number(row.contentVersion),
-    credentialName: row.credentialName,
-    targetId: row.targetId.toLowerCase(),
-    executionPolicyName: row.executionPolicyName,
-    maxParallelism: row.maxParallelism === null ? null : Number(row.maxParallelism),
-    resultSetDestination: row.resultSetDestination === null ? null : (JSON.parse(row.resultSetDestination) as ResultSetDestination),
+    ...stepOneFields(steps[0]),
     overlap: row.overlap as Job['overlap'],
-    captureOutput: Number(row.captureOutput) === 1,
     enabled: Number(row.enabled) === 1,
     notify: row.notifyUrl === null ? null : { url: row.notifyUrl, on: JSON.parse(row.notifyOn ?? '[]') as EndedLifecycle[] },
     canary: row.canary ? (JSON.parse(row.canary) as Canary) : null,
     failureThreshold: row.failureThreshold ? (JSON.parse(row.failureThreshold) as FailureThreshold) : null,
     maxParallelismPerServer: row.maxParallelismPerServer === null || row.maxParallelismPerServer === undefined ? null : Number(row.maxParallelismPerServer),
     markedForDeletion: row.markedForDeletionAt !== null,
+    steps,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };
@@ -64,9 +74,11 @@ export function jobStore({ db, dialect }: ControlDatabase) {
   const find = (name: string) => db.selectFrom('jobs').selectAll().where('name', '=', name).executeTakeFirst();
 
   return {
-    async create(name: string, settings: JobSettings, now: string): Promise<Job> {
+    /** Writes the job, with its first step when given (a job may start without steps), in one transaction. */
+    async create(name: string, settings: JobSettings, firstStep: NewStep | null, now: string): Promise<Job> {
       const row: JobTable = {
         name,
+        ...stepOneMirror(firstStep?.settings ?? null),
         ...settingsColumns(settings),
         enabledAt: null,
         notifySince: settings.notify ? now : null,
@@ -81,17 +93,24 @@ export function jobStore({ db, dialect }: ControlDatabase) {
         );
       }
       if (existing) throw new ConflictError(`Job '${name}' already exists.`);
-      await withControlRetry(() => db.insertInto('jobs').values(row).execute(), {
-        // Lost a race: with an identical create, or (foreign key) with the delete of an object checked just before.
-        conflictMessage: `Job '${name}' already exists, or an object it refers to was deleted meanwhile.`,
-      });
-      return toJob(row);
+      await withControlRetry(
+        () =>
+          db.transaction().execute(async (trx) => {
+            await trx.insertInto('jobs').values(row).execute();
+            if (firstStep) await insertStep(trx, name, firstStep, now);
+          }),
+        {
+          // Lost a race: with an identical create, or (foreign key) with the delete of an object checked just before.
+          conflictMessage: `Job '${name}' already exists, or an object it refers to was deleted meanwhile.`,
+        },
+      );
+      return this.get(name);
     },
 
     async get(name: string): Promise<Job> {
-      const row = await withControlRetry(() => find(name));
+      const [row, steps] = await withControlRetry(() => Promise.all([find(name), stepsOf(db, name)]));
       if (!row) throw new NotFoundError('Job', name);
-      return toJob(row);
+      return toJob(row, steps);
     },
 
     /** When the job was marked for deletion, or null; 404 when it does not exist. */
@@ -113,32 +132,40 @@ export function jobStore({ db, dialect }: ControlDatabase) {
           .$call(firstRows(dialect, query.limit + 1))
           .execute(),
       );
-      return toPage(rows, query.limit, (r) => [r.name], toJob);
+      const steps = await withControlRetry(() => stepsOfJobs(db, rows.slice(0, query.limit).map((r) => r.name)));
+      return toPage(rows, query.limit, (r) => [r.name], (r) => toJob(r, steps.get(r.name) ?? []));
     },
 
     /**
-     * Writes the whole settings (the caller merged and checked them); 409 once the job is marked
-     * for deletion. Decided in the statement, against the row as it was: a disabled job enabled
-     * again gets `enabledAt` now (the scheduler fires nothing due before it), and a webhook set
-     * where there was none gets `notifySince` now (the outbox sweep looks no further back).
+     * Writes the whole settings (the caller merged and checked them) and, when given, the change
+     * to step 1, in one transaction; 409 once the job is marked for deletion. Decided in the
+     * statement, against the row as it was: a disabled job enabled again gets `enabledAt` now
+     * (the scheduler fires nothing due before it), and a webhook set where there was none gets
+     * `notifySince` now (the outbox sweep looks no further back).
      */
-    async replaceSettings(name: string, settings: JobSettings, now: string): Promise<Job> {
-      const result = await withControlRetry(
+    async replaceSettings(name: string, settings: JobSettings, stepOne: StepOneChange | undefined, now: string): Promise<Job> {
+      const updated = await withControlRetry(
         () =>
-          db
-            .updateTable('jobs')
-            .set((eb) => ({
-              ...settingsColumns(settings),
-              enabledAt: settings.enabled ? eb.case().when('enabled', '=', 0).then(now).else(eb.ref('enabledAt')).end() : eb.ref('enabledAt'),
-              notifySince: settings.notify ? eb.case().when('notifyUrl', 'is', null).then(now).else(eb.ref('notifySince')).end() : null,
-              updatedAt: now,
-            }))
-            .where('name', '=', name)
-            .where('markedForDeletionAt', 'is', null)
-            .executeTakeFirst(),
+          db.transaction().execute(async (trx) => {
+            const result = await trx
+              .updateTable('jobs')
+              .set((eb) => ({
+                ...settingsColumns(settings),
+                enabledAt: settings.enabled ? eb.case().when('enabled', '=', 0).then(now).else(eb.ref('enabledAt')).end() : eb.ref('enabledAt'),
+                notifySince: settings.notify ? eb.case().when('notifyUrl', 'is', null).then(now).else(eb.ref('notifySince')).end() : null,
+                updatedAt: now,
+              }))
+              .where('name', '=', name)
+              .where('markedForDeletionAt', 'is', null)
+              .executeTakeFirst();
+            if (Number(result.numUpdatedRows) === 0) return false;
+            if (stepOne?.kind === 'update') await updateStep(trx, name, stepOne.stepName, stepOne.settings, undefined, now);
+            if (stepOne?.kind === 'add') await insertStep(trx, name, stepOne.step, now);
+            return true;
+          }),
         { conflictMessage: `An object job '${name}' refers to was deleted meanwhile.` },
       );
-      if (Number(result.numUpdatedRows) === 0) {
+      if (!updated) {
         await this.get(name);
         throw new ConflictError(`Job '${name}' is marked for deletion and can no longer be changed.`);
       }

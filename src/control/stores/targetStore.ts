@@ -12,6 +12,7 @@ import { firstRows } from '../firstRows';
 import { decodeCursor, toPage } from '../pagination';
 import type { TargetTable } from '../schema';
 import { withControlRetry } from '../sqlErrors';
+import { stepsUsing } from './jobStepStore';
 
 export interface NewTargetRow {
   id: string;
@@ -122,8 +123,10 @@ export function targetStore({ db, dialect }: ControlDatabase) {
           db.transaction().execute(async (trx) => {
             const exists = await trx.selectFrom('targets').select('id').where('id', '=', key).executeTakeFirst();
             if (!exists) throw new NotFoundError('Target', id);
-            const jobs = await trx.selectFrom('jobs').select('name').where('targetId', '=', key).orderBy('name').$call(firstRows(dialect, 5)).execute();
-            if (jobs.length) throw new ConflictError(`Target ${key} is used by job ${jobs.map((j) => `'${j.name}'`).join(', ')}; change or delete the job first.`);
+            const steps = await stepsUsing(trx, dialect, 'targetId', key, 5);
+            if (steps.length) {
+              throw new ConflictError(`Target ${key} is used by job ${steps.map((s) => `'${s.jobName}' (step '${s.stepName}')`).join(', ')}; change or delete the job first.`);
+            }
             const collections = await trx.selectFrom('targetMembers').select('collectionId').where('memberId', '=', key).orderBy('collectionId').$call(firstRows(dialect, 5)).execute();
             if (collections.length) {
               throw new ConflictError(`Target ${key} is a member of collection ${collections.map((c) => c.collectionId.toLowerCase()).join(', ')}; remove it from the collection first.`);

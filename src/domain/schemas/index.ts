@@ -6,3 +6,5 @@ export * from './executionPolicy';
 export * from './job';
 export * from './schedule';
 export * from './execution';
+export * from './step';
+export * from './resultSetDestination';

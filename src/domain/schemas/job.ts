@@ -1,22 +1,9 @@
 import { z } from 'zod';
-import { Engine, Id, Name, Timestamp } from './common';
-import { refineServerName } from './target';
+import { Id, Name, Timestamp } from './common';
+import { ResultSetDestination } from './resultSetDestination';
+import { DEFAULT_STEP_NAME, JobStep, STEP_CONTENT_FIELDS, stepFieldsGiven } from './step';
 
-/** A SQL identifier for the destination schema or table: validated here, quoted per dialect. */
-const SqlIdentifier = z.string().min(1).max(128).regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a plain identifier (letters, digits, _)');
-
-export const ResultSetDestination = z
-  .strictObject({
-    engine: Engine.default('sqlserver'),
-    serverName: z.string().min(1).max(256),
-    databaseName: z.string().min(1).max(128),
-    schemaName: SqlIdentifier,
-    tableName: SqlIdentifier,
-    credentialName: Name,
-  })
-  .superRefine(refineServerName)
-  .meta({ id: 'ResultSetDestination' });
-export type ResultSetDestination = z.infer<typeof ResultSetDestination>;
+export { ResultSetDestination } from './resultSetDestination';
 
 /**
  * Canary: these databases run first; only when every one of them Succeeded do the others start
@@ -72,16 +59,9 @@ export type JobNotifyInput = z.infer<typeof JobNotifyInput>;
 export const JobNotify = z.object({ url: z.string(), on: z.array(EndedLifecycle) }).meta({ id: 'JobNotify' });
 export type JobNotify = z.infer<typeof JobNotify>;
 
+/** What a job is beyond its steps: how its executions start, run and are reported. */
 const jobFields = {
-  contentName: Name,
-  contentVersion: z.number().int().min(1).optional(),
-  credentialName: Name,
-  targetId: Id,
-  executionPolicyName: Name.optional(),
-  maxParallelism: z.number().int().min(1).max(10_000).optional(),
-  resultSetDestination: ResultSetDestination.optional(),
   overlap: OverlapPolicy.optional(),
-  captureOutput: z.boolean().optional(),
   canary: Canary.optional(),
   failureThreshold: FailureThreshold.optional(),
   maxParallelismPerServer: z.number().int().min(1).max(10_000).optional(),
@@ -89,20 +69,54 @@ const jobFields = {
   notify: JobNotifyInput.optional(),
 };
 
-export const CreateJob = z.strictObject({ name: Name, ...jobFields }).meta({ id: 'CreateJob' });
+const STEP_ONE = 'describe its step 1';
+
+/**
+ * A job with one step (content, credential and target given, the step named `main` unless
+ * `stepName` says otherwise), or with none (none of the step's fields given: add steps with
+ * POST /jobs/{name}/steps). Some of the three without the others is refused, naming the missing.
+ */
+export const CreateJob = z
+  .strictObject({
+    name: Name,
+    contentName: STEP_CONTENT_FIELDS.contentName.optional().meta({ description: `With credentialName and targetId: ${STEP_ONE}. All three or none.` }),
+    contentVersion: STEP_CONTENT_FIELDS.contentVersion,
+    credentialName: STEP_CONTENT_FIELDS.credentialName.optional(),
+    targetId: STEP_CONTENT_FIELDS.targetId.optional(),
+    executionPolicyName: STEP_CONTENT_FIELDS.executionPolicyName,
+    maxParallelism: STEP_CONTENT_FIELDS.maxParallelism,
+    resultSetDestination: STEP_CONTENT_FIELDS.resultSetDestination,
+    captureOutput: STEP_CONTENT_FIELDS.captureOutput,
+    stepName: Name.optional().meta({ description: `The name of the one step this creates (default "${DEFAULT_STEP_NAME}").` }),
+    ...jobFields,
+  })
+  .superRefine((body, ctx) => {
+    const given = stepFieldsGiven(body);
+    if (!given.any && body.stepName === undefined) return;
+    for (const field of given.missing) {
+      ctx.addIssue({ code: 'custom', path: [field], message: `is required with ${describeGiven(body)}: a job's step needs contentName, credentialName and targetId (or give none of the step fields for a job without steps)` });
+    }
+  })
+  .meta({ id: 'CreateJob' });
 export type CreateJob = z.infer<typeof CreateJob>;
+
+/** The step fields a body gives, for a message ("contentName and stepName"). */
+function describeGiven(body: Record<string, unknown>): string {
+  const given = [...Object.keys(STEP_CONTENT_FIELDS), 'stepName'].filter((k) => body[k] !== undefined);
+  return given.length === 1 ? given[0] : `${given.slice(0, -1).join(', ')} and ${given[given.length - 1]}`;
+}
 
 export const UpdateJob = z
   .strictObject({
-    contentName: jobFields.contentName.optional(),
-    contentVersion: jobFields.contentVersion.nullable(),
-    credentialName: jobFields.credentialName.optional(),
-    targetId: jobFields.targetId.optional(),
-    executionPolicyName: jobFields.executionPolicyName,
-    maxParallelism: jobFields.maxParallelism.nullable(),
+    contentName: STEP_CONTENT_FIELDS.contentName.optional().meta({ description: `Content fields ${STEP_ONE}; on a job without steps, contentName, credentialName and targetId together add step "${DEFAULT_STEP_NAME}".` }),
+    contentVersion: STEP_CONTENT_FIELDS.contentVersion.nullable(),
+    credentialName: STEP_CONTENT_FIELDS.credentialName.optional(),
+    targetId: STEP_CONTENT_FIELDS.targetId.optional(),
+    executionPolicyName: STEP_CONTENT_FIELDS.executionPolicyName,
+    maxParallelism: STEP_CONTENT_FIELDS.maxParallelism.nullable(),
     resultSetDestination: ResultSetDestination.nullable().optional(),
+    captureOutput: STEP_CONTENT_FIELDS.captureOutput,
     overlap: jobFields.overlap,
-    captureOutput: jobFields.captureOutput,
     canary: Canary.nullable().optional(),
     failureThreshold: FailureThreshold.nullable().optional(),
     maxParallelismPerServer: jobFields.maxParallelismPerServer.nullable(),
@@ -115,11 +129,11 @@ export type UpdateJob = z.infer<typeof UpdateJob>;
 export const Job = z
   .object({
     name: z.string(),
-    contentName: z.string(),
+    contentName: z.string().nullable().meta({ description: `The content fields ${STEP_ONE}: null (captureOutput false) while the job has no steps.` }),
     contentVersion: z.number().int().nullable(),
-    credentialName: z.string(),
-    targetId: Id,
-    executionPolicyName: z.string(),
+    credentialName: z.string().nullable(),
+    targetId: Id.nullable(),
+    executionPolicyName: z.string().nullable(),
     maxParallelism: z.number().int().nullable(),
     resultSetDestination: ResultSetDestination.nullable(),
     overlap: OverlapPolicy,
@@ -130,6 +144,7 @@ export const Job = z
     enabled: z.boolean(),
     notify: JobNotify.nullable(),
     markedForDeletion: z.boolean(),
+    steps: z.array(JobStep).meta({ description: 'The steps, in the order they run (stepIndex 1, 2, ...).' }),
     createdAt: Timestamp,
     updatedAt: Timestamp,
   })

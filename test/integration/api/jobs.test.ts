@@ -4,6 +4,7 @@ import { CONTROL_DIALECTS } from '../../support/controlDatabases';
 import { insertHistory } from '../scheduler/schedulerHarness';
 
 const NOW = '2026-11-25T20:00:00.000Z';
+const _omit = <T extends object, K extends keyof T>(o: T, key: K): Omit<T, K> => Object.fromEntries(Object.entries(o).filter(([k]) => k !== key)) as Omit<T, K>;
 const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
 
 describe.each(CONTROL_DIALECTS)('jobs API on %s', (dialect) => {
@@ -51,6 +52,25 @@ describe.each(CONTROL_DIALECTS)('jobs API on %s', (dialect) => {
   const count = async () => Number((await api.services.control.db.selectFrom('jobs').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
   const row = (name: string) => api.services.control.db.selectFrom('jobs').selectAll().where('name', '=', name).executeTakeFirst();
   const minimal = (name: string, extra: object = {}) => ({ name, contentName: 'script', credentialName: 'runner', targetId: ids.db, ...extra });
+  /** The one step a job created with content, credential and target has, as the API shows it. */
+  const stepOf = (jobName: string, fields: object, at = NOW) => ({
+    jobName,
+    name: 'main',
+    stepIndex: 1,
+    contentName: 'script',
+    contentVersion: null,
+    credentialName: 'runner',
+    targetId: ids.db,
+    executionPolicyName: 'default',
+    maxParallelism: null,
+    resultSetDestination: null,
+    captureOutput: false,
+    onFailure: 'stopJob',
+    createdAt: NOW,
+    updatedAt: at,
+    ...fields,
+  });
+  const noRails = { canary: null, failureThreshold: null, maxParallelismPerServer: null };
 
   it('creates a job with the defaults and reads it back', async () => {
     const res = await api.call('POST', 'jobs', { body: minimal('nightly') });
@@ -69,7 +89,9 @@ describe.each(CONTROL_DIALECTS)('jobs API on %s', (dialect) => {
       captureOutput: false,
       enabled: true,
       notify: null,
+      ...noRails,
       markedForDeletion: false,
+      steps: [stepOf('nightly', {})],
       createdAt: NOW,
       updatedAt: NOW,
     };
@@ -81,6 +103,7 @@ describe.each(CONTROL_DIALECTS)('jobs API on %s', (dialect) => {
     const destination = { engine: 'postgres', serverName: 'results.corp.example', databaseName: 'results', schemaName: 'public', tableName: 'order_counts', credentialName: 'results' };
     const body = {
       name: 'full',
+      stepName: 'collect',
       contentName: 'script',
       contentVersion: 1,
       credentialName: 'runner',
@@ -93,7 +116,18 @@ describe.each(CONTROL_DIALECTS)('jobs API on %s', (dialect) => {
     };
     const res = await api.call('POST', 'jobs', { body });
     expect(res.status).toBe(201);
-    expect(res.body).toEqual({ ...body, targetId: ids.clean, enabled: true, notify: null, markedForDeletion: false, createdAt: NOW, updatedAt: NOW });
+    const { stepName: _stepName, overlap: _overlap, name: _name, ...stepFields } = body;
+    expect(res.body).toEqual({
+      ..._omit(body, 'stepName'),
+      targetId: ids.clean,
+      enabled: true,
+      notify: null,
+      ...noRails,
+      markedForDeletion: false,
+      steps: [stepOf('full', { ...stepFields, name: 'collect', targetId: ids.clean })],
+      createdAt: NOW,
+      updatedAt: NOW,
+    });
     expect(JSON.parse((await row('full'))!.resultSetDestination!)).toEqual(destination);
   });
 
@@ -185,11 +219,14 @@ describe.each(CONTROL_DIALECTS)('jobs API on %s', (dialect) => {
       captureOutput: true,
       enabled: true,
       notify: null,
+      ...noRails,
       markedForDeletion: false,
+      steps: [stepOf('changing', { targetId: ids.clean, captureOutput: true }, clock.now().toISOString())],
       createdAt: NOW,
       updatedAt: clock.now().toISOString(),
     });
     const stored = await row('changing');
+    const storedSteps = await api.services.control.db.selectFrom('jobSteps').selectAll().where('jobName', '=', 'changing').execute();
 
     const toEvil = await api.call('PUT', 'jobs/changing', { body: { targetId: ids.evilDb } });
     expect(toEvil.status).toBe(403);
@@ -207,6 +244,7 @@ describe.each(CONTROL_DIALECTS)('jobs API on %s', (dialect) => {
     }
     expect((await api.call('PUT', 'jobs/changing', { rawBody: '{"maxParallelism": ' })).status).toBe(400);
     expect(await row('changing')).toEqual(stored);
+    expect(await api.services.control.db.selectFrom('jobSteps').selectAll().where('jobName', '=', 'changing').execute()).toEqual(storedSteps);
   });
 
   it('marks a job with an active execution for deletion: 202, still readable and listed with the flag, no longer changeable', async () => {

@@ -61,7 +61,7 @@ describe.each(CONTROL_DIALECTS)('removals and execution filters on %s', (dialect
     await h.job('uses-script');
     const used = await h.api.call('DELETE', 'contents/script');
     expect(used.status).toBe(409);
-    expect(used.body.detail).toBe("Content 'script' is used by job 'audit'; change or remove that job first.");
+    expect(used.body.detail).toBe("Content 'script' is used by job 'audit' (step 'main'); change or remove that job first.");
     expect((await h.api.call('GET', 'contents/script')).status).toBe(200);
   });
 
@@ -75,7 +75,7 @@ describe.each(CONTROL_DIALECTS)('removals and execution filters on %s', (dialect
     await h.api.ok('PUT', 'jobs/audit', { executionPolicyName: 'quick' });
     const used = await h.api.call('DELETE', 'execution-policies/quick');
     expect(used.status).toBe(409);
-    expect(used.body.detail).toBe("Execution policy 'quick' is used by job 'audit'; change or remove that job first.");
+    expect(used.body.detail).toBe("Execution policy 'quick' is used by job 'audit' (step 'main'); change or remove that job first.");
 
     const fallback = await h.api.call('DELETE', 'execution-policies/default');
     expect(fallback.status).toBe(409);

@@ -95,7 +95,7 @@ describe('API errors', () => {
   it('exits 1 on a usage mistake, sending nothing', async () => {
     const { code, stderr } = await runCli(api, ['job', 'create', 'x', '--content', 'c']);
     expect(code).toBe(1);
-    expect(stderr).toContain("required option '--credential' not specified");
+    expect(stderr).toContain('--content, --credential and --target together (missing --credential, --target)');
     expect(api.requests).toHaveLength(0);
   });
 });
@@ -363,6 +363,97 @@ describe('job', () => {
     const { stdout } = await runCli(api, ['job', 'remove', 'add-index']);
     expect(api.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['DELETE /api/jobs/add-index', 'GET /api/jobs/add-index']);
     expect(stdout).toContain('marked for deletion');
+  });
+});
+
+describe('step', () => {
+  const aStep = { jobName: 'deploy', name: 'backfill', stepIndex: 2, contentName: 'backfill', contentVersion: null, credentialName: 'c', targetId: TARGET_ID, executionPolicyName: 'default', maxParallelism: null, resultSetDestination: null, captureOutput: false, onFailure: 'continue', createdAt: '2026-11-25T20:00:00.000Z', updatedAt: '2026-11-25T20:00:00.000Z' };
+
+  it('add posts the step with its position and failure action (any case), a collection name resolved to its id', async () => {
+    reply = (r) =>
+      r.method === 'GET'
+        ? { body: { items: [{ id: COLLECTION_ID, type: 'customCollection', name: 'tenants', createdAt: '2026-11-25T20:00:00.000Z' }], nextCursor: null } }
+        : { status: 201, body: { ...aStep, ...(r.body as object) } };
+    const { code, stdout } = await runCli(api, [
+      'step', 'add', 'deploy job', 'backfill', '--content', 'backfill', '--credential', 'c', '--target', 'tenants', '--content-version', '2', '--policy', 'once', '--max-parallelism', '4', '--capture-output', '--on-failure', 'CONTINUE', '--index', '2',
+      '--result-server', 'srv', '--result-database', 'db', '--result-schema', 'dbo', '--result-table', 't', '--result-credential', 'c',
+    ]);
+    expect(code).toBe(0);
+    expect(api.requests[1]).toMatchObject({
+      method: 'POST',
+      path: '/api/jobs/deploy%20job/steps',
+      body: {
+        name: 'backfill',
+        contentName: 'backfill',
+        contentVersion: 2,
+        credentialName: 'c',
+        targetId: COLLECTION_ID,
+        executionPolicyName: 'once',
+        maxParallelism: 4,
+        captureOutput: true,
+        onFailure: 'continue',
+        stepIndex: 2,
+        resultSetDestination: { serverName: 'srv', databaseName: 'db', schemaName: 'dbo', tableName: 't', credentialName: 'c' },
+      },
+    });
+    expect(stdout).toMatch(/^On failure:\s+continue$/m);
+  });
+
+  it('add refuses a missing --target, a bad --on-failure or --index, sending nothing', async () => {
+    for (const [argv, message] of [
+      [['step', 'add', 'deploy', 'x', '--content', 'c', '--credential', 'c'], "required option '--target' not specified"],
+      [['step', 'add', 'deploy', 'x', '--content', 'c', '--credential', 'c', '--target', TARGET_ID, '--on-failure', 'retry'], '--on-failure takes stopJob or continue'],
+      [['step', 'add', 'deploy', 'x', '--content', 'c', '--credential', 'c', '--target', TARGET_ID, '--index', 'first'], '--index takes a whole number'],
+    ] as const) {
+      const { code, stderr } = await runCli(api, [...argv]);
+      expect(code).toBe(1);
+      expect(stderr).toContain(message);
+    }
+    expect(api.requests).toHaveLength(0);
+  });
+
+  it('set sends only what changes: --index moves, "latest" and --no-result-set clear; nothing to change is a usage error', async () => {
+    await runCli(api, ['step', 'set', 'deploy', 'backfill', '--index', '1', '--content-version', 'latest', '--max-parallelism', 'none', '--no-result-set', '--no-capture-output', '--on-failure', 'stopJob']);
+    expect(only()).toMatchObject({
+      method: 'PUT',
+      path: '/api/jobs/deploy/steps/backfill',
+      body: { stepIndex: 1, contentVersion: null, maxParallelism: null, resultSetDestination: null, captureOutput: false, onFailure: 'stopJob' },
+    });
+    expect(Object.keys(only().body as object).sort()).toEqual(['captureOutput', 'contentVersion', 'maxParallelism', 'onFailure', 'resultSetDestination', 'stepIndex']);
+    api.requests.length = 0;
+    const { code, stderr } = await runCli(api, ['step', 'set', 'deploy', 'backfill']);
+    expect(code).toBe(1);
+    expect(stderr).toContain('nothing to change');
+    expect(api.requests).toHaveLength(0);
+  });
+
+  it('list prints the steps in order, show one, remove says what it did', async () => {
+    reply = (r) => (r.method === 'DELETE' ? { status: 204 } : r.path.endsWith('/steps') ? { body: { items: [{ ...aStep, name: 'create', contentName: 'create', stepIndex: 1, onFailure: 'stopJob' }, aStep], nextCursor: null } } : { body: aStep });
+    const listed = await runCli(api, ['step', 'list', 'deploy']);
+    expect(listed.stdout.split('\n')[0]).toMatch(/^#\s+NAME\s+CONTENT/);
+    expect(listed.stdout).toMatch(/^1\s+create\s+create@latest/m);
+    expect(listed.stdout).toMatch(/^2\s+backfill\s+backfill@latest.*continue$/m);
+    const shown = await runCli(api, ['step', 'show', 'deploy', 'backfill']);
+    expect(shown.stdout).toMatch(/^Index:\s+2$/m);
+    const removed = await runCli(api, ['step', 'remove', 'deploy', 'backfill']);
+    expect(removed.stdout).toBe('Removed step backfill from job deploy.\n');
+    expect(api.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /api/jobs/deploy/steps', 'GET /api/jobs/deploy/steps/backfill', 'DELETE /api/jobs/deploy/steps/backfill']);
+  });
+
+  it('job create without --content, --credential and --target makes a job without steps; with some of them it names the missing', async () => {
+    reply = (r) => ({ status: 201, body: { name: 'empty', contentName: null, contentVersion: null, steps: [], ...(r.body as object) } });
+    const { code, stdout } = await runCli(api, ['job', 'create', 'empty', '--overlap', 'queue']);
+    expect(code).toBe(0);
+    expect(only()).toMatchObject({ method: 'POST', path: '/api/jobs', body: { name: 'empty', overlap: 'queue' } });
+    expect(Object.keys(only().body as object).sort()).toEqual(['name', 'overlap']);
+    expect(stdout).toMatch(/^Steps:\s+-$/m);
+    api.requests.length = 0;
+    const partial = await runCli(api, ['job', 'create', 'x', '--target', TARGET_ID, '--policy', 'p']);
+    expect(partial.code).toBe(1);
+    expect(partial.stderr).toContain('(missing --content, --credential)');
+    const policyOnly = await runCli(api, ['job', 'create', 'x', '--policy', 'p']);
+    expect(policyOnly.code).toBe(1);
+    expect(api.requests).toHaveLength(0);
   });
 });
 

@@ -45,22 +45,14 @@ describe('object stores on SQL Server (compiled, not run)', () => {
   it('refuses to change a job marked for deletion in the same statement that changes it', async () => {
     const { control, sql } = coldMssql();
     const settings = {
-      contentName: 'c',
-      contentVersion: null,
-      credentialName: 'cr',
-      targetId: 'ABC',
-      executionPolicyName: 'default',
-      maxParallelism: null,
-      resultSetDestination: null,
       overlap: 'skip' as const,
-      captureOutput: false,
       canary: null,
       failureThreshold: null,
       maxParallelismPerServer: null,
       enabled: true,
       notify: { url: 'https://hooks.example.com/x', on: ['Failed' as const] },
     };
-    await expect(jobStore(control).replaceSettings('j', settings, '2026-11-25T20:00:00.000Z')).rejects.toThrow("Job 'j' does not exist.");
+    await expect(jobStore(control).replaceSettings('j', settings, undefined, '2026-11-25T20:00:00.000Z')).rejects.toThrow("Job 'j' does not exist.");
     expect(sql()[0]).toMatch(/^update "jobs" set .* where "name" = @\d+ and "marked_for_deletion_at" is null$/);
     // Enabling and setting a webhook are judged against the row as it was, in the same statement.
     expect(sql()[0]).toContain('"enabled_at" = case when "enabled" = @');

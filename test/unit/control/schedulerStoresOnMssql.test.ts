@@ -55,8 +55,9 @@ describe('scheduler stores on SQL Server (compiled, not run)', () => {
     await historyStore(control).removeExecutions(parents);
     const statements = sql();
     expect(statements[0]).toMatch(/^select top\(500\) "id" from "job_executions" where "parent_id" in \(@1, .*@500\)$/);
-    expect(statements.slice(-2)).toEqual([
+    expect(statements.slice(-3)).toEqual([
       expect.stringMatching(/^delete from "task_executions" where "job_execution_id" in \(@1, .*@500\)$/),
+      expect.stringMatching(/^delete from "job_execution_steps" where "execution_id" in \(@1, .*@500\)$/),
       expect.stringMatching(/^delete from "job_executions" where "id" in \(@1, .*@500\) and "parent_id" is null$/),
     ]);
     await expect(historyStore(control).removeExecutions([...parents, 'one-too-many'])).rejects.toThrow('At most 500');

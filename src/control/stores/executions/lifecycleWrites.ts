@@ -16,6 +16,7 @@ import type { ControlDatabase } from '../../connection';
 import type { ControlSchema, JobExecutionTable } from '../../schema';
 import { storableText } from '../../storableText';
 import { withControlRetry } from '../../sqlErrors';
+import { insertExecutionSteps, type ExecutionStepSnapshot } from '../executionStepStore';
 import { snapshotColumns, TERMINAL, toRecord, type ExecutionPolicySnapshot, type JobExecutionRecord } from './executionRecords';
 
 /** A parent execution to write; `id` and `targetId` lower-case. */
@@ -37,10 +38,33 @@ export interface NewParentExecution {
   /** A rerun: the execution it re-runs, and which of its databases (by their lifecycle there). */
   rerunOf: string | null;
   rerunLifecycles: JobExecutionLifecycle[] | null;
+  /**
+   * Every step of the job as snapshotted at start (migration 0012), written with the parent.
+   * Left out (a parent written straight through the store, as tests do): one step, `main`, from
+   * the parent's own snapshot, as the migration gave every parent before it.
+   */
+  steps?: ExecutionStepSnapshot[];
   now: string;
 }
 
-/** Writes a parent `Created`; ConflictError (409) when the id exists (a scheduled fire claimed twice). */
+/** The one step of a parent written without its steps: its own snapshot. */
+function stepOfParent(p: NewParentExecution): ExecutionStepSnapshot {
+  return {
+    stepIndex: 1,
+    stepName: 'main',
+    contentName: p.contentName,
+    contentVersion: p.contentVersion,
+    credentialName: p.credentialName,
+    targetId: p.targetId,
+    executionPolicy: p.executionPolicy,
+    maxParallelism: p.maxParallelism,
+    resultSetDestination: p.resultSetDestination,
+    captureOutput: p.captureOutput,
+    onFailure: 'stopJob',
+  };
+}
+
+/** Writes a parent `Created` with its step snapshots, in one transaction; ConflictError (409) when the id exists (a scheduled fire claimed twice). */
 export async function insertParent({ db }: ControlDatabase, p: NewParentExecution): Promise<JobExecutionRecord> {
   const row: JobExecutionTable = {
     id: p.id,
@@ -62,9 +86,15 @@ export async function insertParent({ db }: ControlDatabase, p: NewParentExecutio
     rerunOf: p.rerunOf,
     rerunLifecycles: p.rerunLifecycles === null ? null : JSON.stringify(p.rerunLifecycles),
   };
-  await withControlRetry(() => db.insertInto('jobExecutions').values(row).execute(), {
-    conflictMessage: `Job execution ${row.id} already exists.`,
-  });
+  const steps = p.steps ?? [stepOfParent(p)];
+  await withControlRetry(
+    () =>
+      db.transaction().execute(async (trx) => {
+        await trx.insertInto('jobExecutions').values(row).execute();
+        await insertExecutionSteps(trx, row.id, steps);
+      }),
+    { conflictMessage: `Job execution ${row.id} already exists.` },
+  );
   return toRecord(row);
 }
 
