@@ -1,6 +1,6 @@
 /**
  * The job orchestrations in Azure: the two orchestrators (durable-functions generators that the
- * Durable extension drives) and the four activities, each handing over to the activity built by
+ * Durable extension drives) and the five activities, each handing over to the activity built by
  * createActivities from this process's services, created once on first use. Attempts stop with
  * the worker (src/azure/workerStop.ts, hooked in lifecycle.ts).
  */
@@ -28,4 +28,5 @@ export function activities(): Promise<Activities> {
 df.app.activity(ACTIVITIES.expandJobExecution, { handler: async (input) => (await activities()).expandJobExecution(input) });
 df.app.activity(ACTIVITIES.runLane, { handler: async (input) => (await activities()).runLane(input) });
 df.app.activity(ACTIVITIES.closeCanaryWave, { handler: async (input) => (await activities()).closeCanaryWave(input) });
+df.app.activity(ACTIVITIES.closeStep, { handler: async (input) => (await activities()).closeStep(input) });
 df.app.activity(ACTIVITIES.completeJobExecution, { handler: async (input) => (await activities()).completeJobExecution(input) });

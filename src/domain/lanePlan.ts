@@ -31,10 +31,10 @@ export function planLanes(open: number, maxParallelism: number): LaneShare[] {
 }
 
 /**
- * The instance id of a lane orchestration of a parent execution: `<parent>:lane:<n>`, and
- * `<parent>:canary:lane:<n>` for the lanes of a canary wave (src/domain/safetyRails.ts), which
- * run before the others and under ids of their own.
+ * The instance id of a lane orchestration of a parent execution: `<parent>:lane:<n>` for step 1,
+ * `<parent>:step<k>:lane:<n>` for step k > 1, with `:canary` before `:lane` for the lanes of a
+ * canary wave (src/domain/safetyRails.ts), which run before the others under ids of their own.
  */
-export function laneInstanceId(parentId: string, lane: number, canary = false): string {
-  return `${parentId.toLowerCase()}${canary ? ':canary' : ''}:lane:${lane}`;
+export function laneInstanceId(parentId: string, lane: number, canary = false, step = 1): string {
+  return `${parentId.toLowerCase()}${step > 1 ? `:step${step}` : ''}${canary ? ':canary' : ''}:lane:${lane}`;
 }

@@ -16,6 +16,7 @@ import { taskStore } from '../control/stores/taskStore';
 import { sessionTagOf } from '../domain/attemptRecord';
 import { ElasticJobsError } from '../domain/errors';
 import { missingDatabaseOutcome } from '../domain/missingDatabase';
+import { DEFAULT_STEP_NAME } from '../domain/schemas/step';
 import { substituteVariables } from '../domain/scriptVariables';
 import type { Content } from '../domain/schemas/content';
 import type { CapturedOutput } from '../domain/schemas/execution';
@@ -52,9 +53,6 @@ export interface AttemptContext {
   /** The parent execution's createdAt: `$(job_execution_create_time)` (src/domain/scriptVariables.ts). */
   parentCreatedAt: string;
 }
-
-/** The one step of a job until jobs have several: `$(step_name)`. */
-export const MAIN_STEP = 'main';
 
 const STOP_MESSAGES: Record<StopReason, string> = {
   Canceled: 'The execution was canceled; the running statement was canceled on the server.',
@@ -122,7 +120,7 @@ export async function attemptOnDatabase(ctx: AttemptContext, claimed: ClaimedChi
         job_name: child.jobName,
         job_execution_id: child.parentId ?? child.id,
         job_execution_create_time: ctx.parentCreatedAt,
-        step_name: MAIN_STEP,
+        step_name: child.stepName ?? DEFAULT_STEP_NAME,
         server_name: database.serverName,
         database_name: database.databaseName,
         attempt: claimed.attempt,

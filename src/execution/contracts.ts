@@ -23,6 +23,7 @@ export const ACTIVITIES = {
   expandJobExecution: 'expandJobExecution',
   runLane: 'runLane',
   closeCanaryWave: 'closeCanaryWave',
+  closeStep: 'closeStep',
   completeJobExecution: 'completeJobExecution',
 } as const;
 
@@ -33,9 +34,14 @@ export interface JobOrchestratorInput {
   executionId: string;
 }
 
-/** expandJobExecution: resolves the target now, queues one child per database, settles what a stopped run left, returns the lanes. Idempotent. */
+/**
+ * expandJobExecution: resolves a step's target now, queues one child per database, settles what
+ * a stopped run left, returns the lanes. Idempotent: a step already expanded is not again.
+ */
 export interface ExpandInput {
   executionId: string;
+  /** The step to expand (1-based; 1 when left out). */
+  stepIndex?: number;
 }
 export interface ExpandOutput {
   /** Parent already terminal (canceled before it started, failed at expansion, or a replayed finished execution). */
@@ -51,6 +57,18 @@ export interface ExpandOutput {
   canary?: boolean;
   /** The safety rails the lanes' claims apply (src/domain/safetyRails.ts). */
   rails?: LaneRails;
+  /** How many steps the execution runs (1 for a job of one step, and for executions from before steps). */
+  steps?: number;
+}
+
+/** closeStep: once a step's lanes ended, whether the next step runs (its onFailure). */
+export interface CloseStepInput {
+  executionId: string;
+  stepIndex: number;
+}
+export interface CloseStepOutput {
+  /** False when a child of the step Failed or TimedOut and the step's onFailure is stopJob. */
+  next: boolean;
 }
 
 /** What a lane's claims must respect besides maxParallelism. */
@@ -64,6 +82,8 @@ export interface LaneRails {
 /** closeCanaryWave: once the canary's lanes ended, releases the other databases or skips them. */
 export interface CloseCanaryInput {
   executionId: string;
+  /** The step whose canary ended (1 when left out). */
+  stepIndex?: number;
 }
 export interface CloseCanaryOutput {
   /** The lanes of the released wave; empty when the canary failed (the others were skipped) or nothing is left. */
@@ -79,9 +99,9 @@ export interface LaneInput {
   deadline: string;
   /** How many times the lane continued as new (its history kept short, docs/engine.md). */
   generation?: number;
-  /** The wave it runs (1: the main one; 0: the canary); part of its instance id. */
-  wave?: number;
   rails?: LaneRails;
+  /** The step whose children it claims (1 when left out). */
+  step?: number;
 }
 
 /** Why a lane stopped before its queue was empty. */
@@ -102,6 +122,8 @@ export interface RunLaneInput {
   policy: RetryPolicy;
   deadline: string;
   rails?: LaneRails;
+  /** The step whose children it claims (1 when left out). */
+  step?: number;
 }
 export interface RunLaneOutput {
   /** Attempts this call ran. */

@@ -57,6 +57,7 @@ export function createLocalRuntime(services: Services, options: LocalRuntimeOpti
     [ACTIVITIES.expandJobExecution]: (input) => activities().expandJobExecution(input),
     [ACTIVITIES.runLane]: (input) => activities().runLane(input),
     [ACTIVITIES.closeCanaryWave]: (input) => activities().closeCanaryWave(input),
+    [ACTIVITIES.closeStep]: (input) => activities().closeStep(input),
     [ACTIVITIES.completeJobExecution]: (input) => activities().completeJobExecution(input),
   };
   const host = new ReplayHost({

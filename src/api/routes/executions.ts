@@ -1,5 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { executionStepStore } from '../../control/stores/executionStepStore';
 import { executionStore } from '../../control/stores/executionStore';
+import { DEFAULT_STEP_NAME } from '../../domain/schemas/step';
+import { stepLifecycle } from '../../domain/stepLifecycle';
 import { notificationStore } from '../../control/stores/notificationStore';
 import { taskStore, toTaskView } from '../../control/stores/taskStore';
 import { durationMs } from '../../domain/duration';
@@ -38,6 +41,19 @@ async function withNotification(services: Services, view: JobExecution): Promise
   return { ...view, notification: state ?? null };
 }
 
+/** A parent's view with its steps in order (an execution from before steps: the one step `main`). */
+async function withSteps(services: Services, view: JobExecution): Promise<JobExecution> {
+  if (view.parentId !== null) return view;
+  const snapshots = await executionStepStore(services.control).list(view.id);
+  const counts = await executionStore(services.control).stepCounts(view.id);
+  const named = snapshots.length > 0 ? snapshots.map((s) => ({ name: s.stepName, stepIndex: s.stepIndex })) : [{ name: DEFAULT_STEP_NAME, stepIndex: 1 }];
+  const steps = named.map((s) => {
+    const c = counts.get(s.stepIndex) ?? {};
+    return { ...s, lifecycle: stepLifecycle(c, view.lifecycle), counts: c as Record<string, number> };
+  });
+  return { ...view, steps };
+}
+
 export const startJobExecution = defineRoute({
   name: 'startJobExecution',
   method: 'POST',
@@ -74,14 +90,15 @@ export const getExecution = defineRoute({
   name: 'getExecution',
   method: 'GET',
   path: 'executions/{id}',
-  summary: "Get a job execution with its children's counts per lifecycle (and the children with ?includeChildren=true); a parent also shows its webhook's notification state",
+  summary: "Get a job execution with its children's counts per lifecycle (and the children with ?includeChildren=true); a parent also shows its steps (lifecycle and counts each) and its webhook's notification state",
   tag,
   access: 'read',
   params: IdParams,
   query: ExecutionGetQuery,
   success: { status: 200, schema: JobExecution },
   async handle({ params, query, services }) {
-    return { status: 200, body: await withNotification(services, await executionStore(services.control).view(params.id, { includeChildren: query.includeChildren })) };
+    const view = await executionStore(services.control).view(params.id, { includeChildren: query.includeChildren });
+    return { status: 200, body: await withSteps(services, await withNotification(services, view)) };
   },
 });
 
@@ -107,7 +124,7 @@ export const waitForExecution = defineRoute({
       const done = isTerminal(record.lifecycle);
       const left = limitMs - (performance.now() - started);
       if (done || left <= 0) {
-        return { status: done ? 200 : 202, body: await withNotification(services, await executions.view(record.id, { includeChildren: query.includeChildren })) };
+        return { status: done ? 200 : 202, body: await withSteps(services, await withNotification(services, await executions.view(record.id, { includeChildren: query.includeChildren }))) };
       }
       await sleep(Math.min(WAIT_POLL_MS, left));
     }

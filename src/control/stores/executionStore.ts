@@ -18,9 +18,9 @@ import type { Page } from '../../domain/schemas/common';
 import type { ExecutionListQuery, JobExecution, JobExecutionLifecycle } from '../../domain/schemas/execution';
 import type { ControlDatabase } from '../connection';
 import { activeExecutionsOfJob, childRecords, findExecution, unfinishedParents, type JobExecutionRecord } from './executions/executionRecords';
-import { childAttempts, insertMissingChildren, type ChildAttempts, type NewChild } from './executions/expansionWrites';
+import { childAttempts, insertMissingChildren, type ChildAttempts, type ChildStep, type NewChild } from './executions/expansionWrites';
 import { beginExpansion, endOpenChildren, insertParent, mark, noteMessage, requestCancel, type NewParentExecution } from './executions/lifecycleWrites';
-import { childCountsOf, listExecutions, views } from './executions/readModel';
+import { childCountsOf, listExecutions, stepCountsOf, views } from './executions/readModel';
 import { stopSignals, type StopSignal } from './executions/stopSignals';
 import {
   claimedChildren,
@@ -39,7 +39,7 @@ import {
 } from './executions/workQueue';
 
 export { toRecord, type ExecutionPolicySnapshot, type JobExecutionRecord } from './executions/executionRecords';
-export type { ChildAttempts, NewChild } from './executions/expansionWrites';
+export type { ChildAttempts, ChildStep, NewChild } from './executions/expansionWrites';
 export type { NewParentExecution } from './executions/lifecycleWrites';
 export { toView } from './executions/readModel';
 export type { StopSignal } from './executions/stopSignals';
@@ -101,17 +101,22 @@ export function executionStore(control: ControlDatabase) {
     },
 
     /** One child per database, inserted only where missing; a refused database is written already Failed, with the reason. */
-    insertMissingChildren: (parent: JobExecutionRecord, children: NewChild[], now: string): Promise<void> =>
-      insertMissingChildren(control, { ...parent, id: key(parent.id), targetId: parent.targetId === null ? null : key(parent.targetId) }, children, now),
+    insertMissingChildren: (parent: JobExecutionRecord, children: NewChild[], now: string, step?: ChildStep): Promise<void> =>
+      insertMissingChildren(control, { ...parent, id: key(parent.id), targetId: parent.targetId === null ? null : key(parent.targetId) }, children, now, step),
 
     /** The children and the attempts each has finished: what a (re)started job orchestration resumes from. */
     childAttempts: (parentId: string): Promise<ChildAttempts[]> => childAttempts(control, key(parentId)),
 
     children: (parentId: string): Promise<JobExecutionRecord[]> => childRecords(control, key(parentId)),
 
-    async childCounts(parentId: string): Promise<LifecycleCounts> {
+    /** The parent's children per lifecycle: all of them, or those of one step. */
+    async childCounts(parentId: string, step?: number): Promise<LifecycleCounts> {
+      if (step !== undefined) return (await stepCountsOf(control, key(parentId))).get(step) ?? {};
       return (await childCountsOf(control, [key(parentId)])).get(key(parentId))!;
     },
+
+    /** The parent's children per step (1-based) and lifecycle. */
+    stepCounts: (parentId: string): Promise<Map<number, LifecycleCounts>> => stepCountsOf(control, key(parentId)),
 
     /**
      * Sets a lifecycle (and the message, when given); end_time for a terminal one, start_time on
@@ -151,7 +156,7 @@ export function executionStore(control: ControlDatabase) {
       }),
 
     /** When the parent's earliest queued child is ready (null: none queued). */
-    earliestQueued: (parentId: string): Promise<string | null> => earliestQueued(control, key(parentId)),
+    earliestQueued: (parentId: string, step?: number): Promise<string | null> => earliestQueued(control, key(parentId), step),
 
     /** Children claimed and not recorded, by one lane or by any: what a restarted lane or job orchestration settles. */
     claimedChildren: (parentId: string, lane?: number): Promise<ClaimedChild[]> => claimedChildren(control, key(parentId), lane),
@@ -163,19 +168,20 @@ export function executionStore(control: ControlDatabase) {
     queueUnclaimed: (parentId: string, now: string): Promise<number> => queueUnclaimed(control, key(parentId), now),
 
     /** The parent's children not ended: queued or claimed (`open`), and held back behind a canary (`held`). */
-    openChildren: (parentId: string): Promise<{ open: number; held: number }> => openChildren(control, key(parentId)),
+    openChildren: (parentId: string, step?: number): Promise<{ open: number; held: number; total: number }> => openChildren(control, key(parentId), step),
 
     /** Once `limit` children failed, ends those no lane holds (Skipped, or Failed when waiting for a retry); returns how many. */
-    stopAtFailureLimit: (parentId: string, limit: number, now: string): Promise<number> => stopAtFailureLimit(control, key(parentId), limit, now),
+    stopAtFailureLimit: (parentId: string, limit: number, now: string, step?: number): Promise<number> => stopAtFailureLimit(control, key(parentId), limit, now, step),
 
     /** The children of a wave (0: the canary), in server then database order. */
-    waveChildren: (parentId: string, wave: number) => waveChildren(control, key(parentId), wave),
+    waveChildren: (parentId: string, wave: number, step?: number) => waveChildren(control, key(parentId), wave, step),
 
     /** Queues a wave held back behind the canary, or with `skipMessage` ends it Skipped; returns how many. */
-    releaseWave: (parentId: string, wave: number, now: string, skipMessage?: string): Promise<number> => releaseWave(control, key(parentId), wave, now, skipMessage),
+    releaseWave: (parentId: string, wave: number, now: string, skipMessage?: string, step?: number): Promise<number> =>
+      releaseWave(control, key(parentId), wave, now, skipMessage, step),
 
     /** Records the parent's lane count (a cancel is raised to each lane). */
-    setLanes: (parentId: string, lanes: number, now: string): Promise<void> => setLanes(control, key(parentId), lanes, now),
+    setLanes: (parentId: string, lanes: number, now: string, step?: number): Promise<void> => setLanes(control, key(parentId), lanes, now, step),
 
     /** Parents not terminal, oldest first: what a local host resumes after a restart. */
     listUnfinishedParents: (): Promise<JobExecutionRecord[]> => unfinishedParents(control),

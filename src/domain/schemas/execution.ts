@@ -44,6 +44,8 @@ export const ExecutionListQuery = z.strictObject({
   jobName: Name.optional(),
   scheduleName: Name.optional(),
   targetId: Id.optional(),
+  /** Children of this step only (by name). */
+  stepName: z.string().min(1).max(128).optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
   cursor: z.string().max(512).optional(),
 });
@@ -86,6 +88,13 @@ export const JobExecution = z
     counts: z.record(z.string(), z.number().int()),
     /** A rerun (POST /executions/{id}/rerun): the execution whose databases it runs again. */
     rerunOf: Id.optional(),
+    /** A child: the step it runs (1-based) and its name. */
+    stepIndex: z.number().int().optional(),
+    stepName: z.string().optional(),
+    /** GET /executions/{id} of a parent: its steps in order, each with the lifecycle and counts of its children. */
+    steps: z
+      .array(z.object({ name: z.string(), stepIndex: z.number().int(), lifecycle: JobExecutionLifecycle, counts: z.record(z.string(), z.number().int()) }))
+      .optional(),
     /** Children only: task executions (attempts) on record. */
     attempts: z.number().int().optional(),
     /**

@@ -5,7 +5,9 @@
  * queue), and plans the lanes (src/domain/lanePlan.ts). Idempotent: once the parent waits for its
  * children, a re-run queues nothing new and connects to nothing.
  */
-import { executionStore, type ChildAttempts, type ExecutionPolicySnapshot, type JobExecutionRecord } from '../../control/stores/executionStore';
+import { executionStepStore, type ExecutionStepSnapshot } from '../../control/stores/executionStepStore';
+import { executionStore, type ChildAttempts, type ChildStep, type ExecutionPolicySnapshot, type JobExecutionRecord } from '../../control/stores/executionStore';
+import { DEFAULT_STEP_NAME } from '../../domain/schemas/step';
 import { planLanes } from '../../domain/lanePlan';
 import { canaryDatabases, CANARY_WAVE, failureLimit, MAIN_WAVE } from '../../domain/safetyRails';
 import { databaseKey, serverKeyOf } from '../../domain/targetIdentity';
@@ -43,6 +45,30 @@ function planOf(services: Services, parent: JobExecutionRecord, alreadyTerminal:
   };
 }
 
+/** What one step of an execution runs with: its target and credential, and what its children snapshot. */
+interface StepPlan {
+  stepName: string;
+  targetId: string;
+  credentialName: string;
+  maxParallelism: number | null;
+  snapshot: ChildStep['snapshot'];
+}
+
+/** The step as snapshotted at start; an execution from before steps (no snapshot rows) is one step, `main`, from its own snapshot. */
+function stepPlanOf(parent: JobExecutionRecord, snapshots: readonly ExecutionStepSnapshot[], stepIndex: number): StepPlan {
+  const snapshot = snapshots.find((s) => s.stepIndex === stepIndex);
+  if (!snapshot) {
+    return { stepName: DEFAULT_STEP_NAME, targetId: parent.targetId!, credentialName: parent.credentialName, maxParallelism: parent.maxParallelism, snapshot: parent };
+  }
+  return {
+    stepName: snapshot.stepName,
+    targetId: snapshot.targetId,
+    credentialName: snapshot.credentialName,
+    maxParallelism: snapshot.maxParallelism,
+    snapshot: { ...snapshot, scheduleName: parent.scheduleName },
+  };
+}
+
 export function expandJobExecutionActivity(services: Services) {
   const tasks = taskStore(services.control);
   const executions = executionStore(services.control);
@@ -67,23 +93,31 @@ export function expandJobExecutionActivity(services: Services) {
     if (isTerminal(parent.lifecycle)) return { ...planOf(services, parent, true), lanes: [] };
     const log = services.logger.child({ executionId: parent.id, jobName: parent.jobName, targetId: parent.targetId });
 
-    if (parent.lifecycle !== 'WaitingForChildJobExecutions') {
-      parent = await executions.beginExpansion(parent.id, now());
+    // The step to expand, as snapshotted at start (executions from before steps: the parent's own snapshot, step 1).
+    const snapshots = await executionStepStore(services.control).list(parent.id);
+    const stepIndex = input.stepIndex ?? 1;
+    const step: StepPlan = stepPlanOf(parent, snapshots, stepIndex);
+    const steps = Math.max(1, snapshots.length);
+    const expanded = parent.lifecycle === 'WaitingForChildJobExecutions' && (parent.stepIndex ?? 1) >= stepIndex;
+
+    if (!expanded) {
+      if (stepIndex === 1) parent = await executions.beginExpansion(parent.id, now());
       if (isTerminal(parent.lifecycle)) return { ...planOf(services, parent, true), lanes: [] };
       // Cancelled before it started: nothing to connect to; the orchestrator ends it Canceled.
       if (!parent.cancelRequested) {
         let databases: ExpandedDatabase[];
         let canary: Set<string> | null = null;
         try {
-          databases = parent.rerunOf ? await rerunDatabases(services, parent) : await expandTarget(services, parent.targetId!, parent.credentialName);
+          databases = parent.rerunOf ? await rerunDatabases(services, parent, step.credentialName) : await expandTarget(services, step.targetId, step.credentialName);
           if (parent.safetyRails.canary) canary = canaryDatabases(parent.safetyRails.canary, databases.filter((d) => d.allowed));
         } catch (error) {
-          const message = `The target could not be expanded into databases: ${error instanceof Error ? error.message : String(error)}`;
+          const what = steps > 1 ? `Step ${stepIndex} (${step.stepName}): the target` : 'The target';
+          const message = `${what} could not be expanded into databases: ${error instanceof Error ? error.message : String(error)}`;
           await executions.mark(parent.id, 'Failed', message, now());
-          log.warn('Job execution failed at expansion', { error: message });
+          log.warn('Job execution failed at expansion', { error: message, step: stepIndex });
           return { ...planOf(services, await executions.get(parent.id), true), lanes: [] };
         }
-        const patterns = databases.some((d) => !d.allowed) ? await allowedServersOf(services, parent.credentialName) : [];
+        const patterns = databases.some((d) => !d.allowed) ? await allowedServersOf(services, step.credentialName) : [];
         await executions.insertMissingChildren(
           parent,
           databases.map(({ allowed, foundBy, ...target }) => {
@@ -93,7 +127,7 @@ export function expandJobExecutionActivity(services: Services) {
               foundBy,
               refusal: allowed
                 ? null
-                : `Refused without connecting: credential '${parent.credentialName}' may not be sent to server '${target.serverName}'; its allowedServers are ${describePatterns(patterns)}.`,
+                : `Refused without connecting: credential '${step.credentialName}' may not be sent to server '${target.serverName}'; its allowedServers are ${describePatterns(patterns)}.`,
               wave: inCanary ? CANARY_WAVE : MAIN_WAVE,
               // Behind a canary, the others wait for it.
               queued: canary === null || inCanary,
@@ -101,9 +135,10 @@ export function expandJobExecutionActivity(services: Services) {
             };
           }),
           now(),
+          { stepIndex, stepName: step.stepName, snapshot: step.snapshot },
         );
         await executions.mark(parent.id, 'WaitingForChildJobExecutions', undefined, now());
-        log.info('Job execution expanded', { databases: databases.length, refused: databases.filter((d) => !d.allowed).length });
+        log.info('Job execution expanded', { step: stepIndex, databases: databases.length, refused: databases.filter((d) => !d.allowed).length });
       }
       parent = await executions.get(parent.id);
       if (isTerminal(parent.lifecycle)) return { ...planOf(services, parent, true), lanes: [] };
@@ -111,9 +146,8 @@ export function expandJobExecutionActivity(services: Services) {
 
     // Before this orchestration's lanes start, none of its attempts runs: a claim still open
     // belongs to a lane whose process stopped, and is settled from its record (./settleClaim.ts).
-    const policy = retryPolicyOf(parent.executionPolicy);
     const claims = await executions.claimedChildren(parent.id);
-    for (const claimed of claims) await settleClaim({ executions, tasks }, claimed, policy, services.clock.now());
+    for (const claimed of claims) await settleClaim({ executions, tasks }, claimed, retryPolicyOf(claimed.child.executionPolicy), services.clock.now());
     if (claims.length > 0) log.warn('Attempts left claimed by a stopped host settled', { attempts: claims.length });
 
     // An execution started before the work queue (migration 0009): its open attempts are closed
@@ -124,16 +158,16 @@ export function expandJobExecutionActivity(services: Services) {
     for (const child of unqueued) await settleFromLastAttempt(child, parent.executionPolicy.maximumAttempts);
     if (unqueued.length > 0) await executions.queueUnclaimed(parent.id, now());
 
-    const { open, held } = await executions.openChildren(parent.id);
-    const lanes = planLanes(open, parent.maxParallelism ?? services.config.defaultMaxParallelism);
-    await executions.setLanes(parent.id, Math.max(lanes.length, parent.lanes ?? 0), now());
-    const counts = await executions.childCounts(parent.id);
-    const total = Object.values(counts).reduce((sum, n) => sum + (n ?? 0), 0);
+    const { open, held, total } = await executions.openChildren(parent.id, stepIndex);
+    const lanes = planLanes(open, step.maxParallelism ?? services.config.defaultMaxParallelism);
+    await executions.setLanes(parent.id, Math.max(lanes.length, parent.lanes ?? 0), now(), stepIndex);
     return {
       ...planOf(services, parent, false),
+      policy: retryPolicyOf(step.snapshot.executionPolicy),
       lanes,
       canary: held > 0,
       rails: { failureLimit: failureLimit(parent.safetyRails.failureThreshold, total), maxPerServer: parent.safetyRails.maxParallelismPerServer },
+      steps,
     };
   };
 }

@@ -4,8 +4,9 @@
  * The orchestrators know only their names and payloads (../contracts).
  */
 import type { Services } from '../../services';
-import type { CloseCanaryInput, CloseCanaryOutput, CompleteInput, CompleteOutput, ExpandInput, ExpandOutput, RunLaneInput, RunLaneOutput } from '../contracts';
+import type { CloseCanaryInput, CloseCanaryOutput, CloseStepInput, CloseStepOutput, CompleteInput, CompleteOutput, ExpandInput, ExpandOutput, RunLaneInput, RunLaneOutput } from '../contracts';
 import { closeCanaryWaveActivity } from './closeCanaryWave';
+import { closeStepActivity } from './closeStep';
 import { completeJobExecutionActivity } from './completeJobExecution';
 import { expandJobExecutionActivity } from './expandJobExecution';
 import { runLaneActivity, type LaneOptions } from './runLane';
@@ -14,6 +15,7 @@ export interface Activities {
   expandJobExecution(input: ExpandInput): Promise<ExpandOutput>;
   runLane(input: RunLaneInput): Promise<RunLaneOutput>;
   closeCanaryWave(input: CloseCanaryInput): Promise<CloseCanaryOutput>;
+  closeStep(input: CloseStepInput): Promise<CloseStepOutput>;
   completeJobExecution(input: CompleteInput): Promise<CompleteOutput>;
 }
 
@@ -24,6 +26,7 @@ export function createActivities(services: Services, options: ActivityOptions = 
     expandJobExecution: expandJobExecutionActivity(services),
     runLane: runLaneActivity(services, options),
     closeCanaryWave: closeCanaryWaveActivity(services),
+    closeStep: closeStepActivity(services),
     completeJobExecution: completeJobExecutionActivity(services),
   };
 }

@@ -58,6 +58,7 @@ export function runLaneActivity(services: Services, options: LaneOptions = {}) {
 
   return async function runLane(input: RunLaneInput): Promise<RunLaneOutput> {
     const { parentId, lane, policy, rails } = input;
+    const step = input.step ?? 1;
     const deadlineMs = Date.parse(input.deadline);
     const budgetEnds = clock().getTime() + budgetMs;
     const log = services.logger.child({ executionId: parentId, lane });
@@ -151,18 +152,19 @@ export function runLaneActivity(services: Services, options: LaneOptions = {}) {
           claim,
           failureLimit: rails?.failureLimit ?? null,
           maxPerServer: rails?.maxPerServer ?? null,
+          step,
         });
         previous = undefined;
         // A failure that reaches the threshold ends every child not started (the claims already stop at it).
         if (rails?.failureLimit && recorded && (recorded.next.lifecycle === 'Failed' || recorded.next.lifecycle === 'TimedOut')) {
-          const ended = await executions.stopAtFailureLimit(parentId, rails.failureLimit, isoTimestamp(clock()));
+          const ended = await executions.stopAtFailureLimit(parentId, rails.failureLimit, isoTimestamp(clock()), step);
           if (ended > 0) log.warn('Failure threshold reached: the databases not started end Skipped', { limit: rails.failureLimit, ended });
         }
         if (!claimed) {
           if (!claim) return;
           // The statement chose its child before it queued the retry it recorded: a retry due now is claimed by the next one.
           if (recorded?.next.notBefore && Date.parse(recorded.next.notBefore) <= clock().getTime()) continue;
-          const next = await executions.earliestQueued(parentId);
+          const next = await executions.earliestQueued(parentId, step);
           const nextMs = next === null ? Number.POSITIVE_INFINITY : Date.parse(next);
           // Ready now, yet nothing claimed: another slot took it first. Where the engine skips
           // rows others hold (PostgreSQL, SQL Server) that is rare; where it waits for them and
@@ -197,7 +199,7 @@ export function runLaneActivity(services: Services, options: LaneOptions = {}) {
     if (failed) throw failed.reason;
 
     const parent = await executions.get(parentId);
-    const nextNotBefore = await executions.earliestQueued(parentId);
+    const nextNotBefore = await executions.earliestQueued(parentId, step);
     const now = clock().getTime();
     const stoppedBy = parent.cancelRequested ? 'Canceled' : now >= deadlineMs && nextNotBefore !== null ? 'TimedOut' : undefined;
     const more = !stoppedBy && budgetSpent && nextNotBefore !== null && Date.parse(nextNotBefore) <= now;

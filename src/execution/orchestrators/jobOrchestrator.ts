@@ -13,6 +13,11 @@
  *
  * With a canary (src/domain/safetyRails.ts) the canary's databases run first, in lanes of their
  * own; closeCanaryWave then queues the others (every canary Succeeded) or ends them Skipped.
+ *
+ * A job of several steps runs them in order, each expanded once the one before has ended:
+ * closeStep says whether the next runs (a failed step whose onFailure is stopJob ends the run;
+ * the parent then rolls up Failed). A restarted orchestration goes through the steps again;
+ * a step already expanded is not again, and one already ended runs nothing.
  */
 import type * as df from 'durable-functions';
 import type { JobExecutionLifecycle } from '../../domain/schemas/execution';
@@ -22,6 +27,8 @@ import {
   ORCHESTRATORS,
   type CloseCanaryInput,
   type CloseCanaryOutput,
+  type CloseStepInput,
+  type CloseStepOutput,
   type CompleteInput,
   type CompleteOutput,
   type ExpandInput,
@@ -50,14 +57,12 @@ export function* jobOrchestrator(context: df.OrchestrationContext): Generator<df
     return { executionId, lifecycle: out.lifecycle };
   }
 
-  const expansion = yield* callWithRetries<ExpandOutput>(ctx, ACTIVITIES.expandJobExecution, { executionId } satisfies ExpandInput);
+  let expansion = yield* callWithRetries<ExpandOutput>(ctx, ACTIVITIES.expandJobExecution, { executionId } satisfies ExpandInput);
   if (expansion.alreadyTerminal) return { executionId, lifecycle: null };
-  if (expansion.cancelRequested) return yield* complete('Canceled');
-  if (ctx.currentUtcDateTime.getTime() >= Date.parse(expansion.deadline)) return yield* complete('TimedOut');
-  if (expansion.lanes.length === 0 && !expansion.canary) return yield* complete();
+  const steps = expansion.steps ?? 1;
 
-  /** Runs these lanes and waits for every one of them; returns why one stopped early, if one did. */
-  function* runLanes(shares: LaneShare[], canary: boolean): Generator<df.Task, LaneStop | undefined, unknown> {
+  /** Runs these lanes of `step` and waits for every one of them; returns why one stopped early, if one did. */
+  function* runLanes(shares: LaneShare[], canary: boolean, step: number): Generator<df.Task, LaneStop | undefined, unknown> {
     if (shares.length === 0) return undefined;
     const lanes = shares.map((share) =>
       ctx.callSubOrchestrator(
@@ -68,9 +73,10 @@ export function* jobOrchestrator(context: df.OrchestrationContext): Generator<df
           slots: share.slots,
           policy: expansion.policy,
           deadline: expansion.deadline,
+          step,
           ...(expansion.rails ? { rails: expansion.rails } : {}),
         } satisfies LaneInput,
-        laneInstanceId(executionId, share.lane, canary),
+        laneInstanceId(executionId, share.lane, canary, step),
       ),
     );
     let outcomes: (LaneOutcome | undefined)[] = [];
@@ -94,11 +100,26 @@ export function* jobOrchestrator(context: df.OrchestrationContext): Generator<df
     return stops.includes('Canceled') ? 'Canceled' : stops.includes('TimedOut') ? 'TimedOut' : undefined;
   }
 
-  // A canary wave runs first, alone; closeCanaryWave then releases the others or skips them.
-  let stop = yield* runLanes(expansion.lanes, expansion.canary === true);
-  if (!stop && expansion.canary) {
-    const judged = yield* callWithRetries<CloseCanaryOutput>(ctx, ACTIVITIES.closeCanaryWave, { executionId } satisfies CloseCanaryInput);
-    if (judged.lanes.length > 0) stop = yield* runLanes(judged.lanes, false);
+  // Steps in order: a step expands (its target resolved then) once the one before has ended.
+  for (let step = 1; step <= steps; step++) {
+    if (step > 1) {
+      expansion = yield* callWithRetries<ExpandOutput>(ctx, ACTIVITIES.expandJobExecution, { executionId, stepIndex: step } satisfies ExpandInput);
+      if (expansion.alreadyTerminal) return { executionId, lifecycle: null };
+    }
+    if (expansion.cancelRequested) return yield* complete('Canceled');
+    if (ctx.currentUtcDateTime.getTime() >= Date.parse(expansion.deadline)) return yield* complete('TimedOut');
+
+    // A canary wave runs first, alone; closeCanaryWave then releases the others or skips them.
+    let stop = yield* runLanes(expansion.lanes, expansion.canary === true, step);
+    if (!stop && expansion.canary) {
+      const judged = yield* callWithRetries<CloseCanaryOutput>(ctx, ACTIVITIES.closeCanaryWave, { executionId, stepIndex: step } satisfies CloseCanaryInput);
+      if (judged.lanes.length > 0) stop = yield* runLanes(judged.lanes, false, step);
+    }
+    if (stop) return yield* complete(stop);
+    if (step < steps) {
+      const closed = yield* callWithRetries<CloseStepOutput>(ctx, ACTIVITIES.closeStep, { executionId, stepIndex: step } satisfies CloseStepInput);
+      if (!closed.next) break;
+    }
   }
-  return yield* complete(stop);
+  return yield* complete();
 }

@@ -25,7 +25,7 @@ export function* laneOrchestrator(context: df.OrchestrationContext): Generator<d
   const input = ctx.getInput() as LaneInput & { attempts?: number };
   const deadline = new Date(input.deadline);
   let attempts = input.attempts ?? 0;
-  const call: RunLaneInput = { parentId: input.parentId, lane: input.lane, slots: input.slots, policy: input.policy, deadline: input.deadline, ...(input.rails ? { rails: input.rails } : {}) };
+  const call: RunLaneInput = { parentId: input.parentId, lane: input.lane, slots: input.slots, policy: input.policy, deadline: input.deadline, ...(input.rails ? { rails: input.rails } : {}), ...(input.step !== undefined ? { step: input.step } : {}) };
   // Nothing claimable although children are ready (another lane holds their server's cap): look again after a wait that grows.
   let blockedWaitMs = BLOCKED_FIRST_MS;
 

@@ -39,6 +39,8 @@ const parent: JobExecutionRecord = {
   rerunOf: null,
   rerunLifecycles: null,
   wave: null,
+  stepIndex: null,
+  stepName: null,
 };
 
 describe('execution and task stores on SQL Server (compiled, not run)', () => {

@@ -56,6 +56,9 @@ export interface JobExecutionRecord {
   rerunLifecycles: JobExecutionLifecycle[] | null;
   /** A child's wave: 0 the canary, 1 the others (null before migration 0011). */
   wave: number | null;
+  /** A child's step (migration 0012; null before it, read as step 1 `main`); on a parent, the step it has reached. */
+  stepIndex: number | null;
+  stepName: string | null;
 }
 
 /** The terminal lifecycles, as the list a `not in` guard takes: no write here moves a terminal execution. */
@@ -117,6 +120,8 @@ export function toRecord(row: JobExecutionTable): JobExecutionRecord {
     rerunOf: row.rerunOf ? row.rerunOf.toLowerCase() : null,
     rerunLifecycles: row.rerunLifecycles ? (JSON.parse(row.rerunLifecycles) as JobExecutionLifecycle[]) : null,
     wave: row.wave === null || row.wave === undefined ? null : Number(row.wave),
+    stepIndex: row.stepIndex === null || row.stepIndex === undefined ? null : Number(row.stepIndex),
+    stepName: row.stepName ?? null,
   };
 }
 

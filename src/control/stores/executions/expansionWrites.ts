@@ -5,6 +5,7 @@
  */
 import crypto from 'node:crypto';
 import { TERMINAL_TASK_LIFECYCLES } from '../../../domain/lifecycle';
+import { DEFAULT_STEP_NAME } from '../../../domain/schemas/step';
 import type { FoundBy } from '../../../domain/missingDatabase';
 import type { JobExecutionLifecycle } from '../../../domain/schemas/execution';
 import type { TargetDatabase } from '../../../domain/schemas/target';
@@ -38,8 +39,15 @@ export interface ChildAttempts {
   running: boolean;
 }
 
-/** Children per multi-row insert: 80 rows of 26 columns is 2,080 parameters, under SQL Server's 2,100. */
-const INSERT_CHUNK = 80;
+/** Children per multi-row insert: 70 rows of 28 columns is 1,960 parameters, under SQL Server's 2,100. */
+const INSERT_CHUNK = 70;
+
+/** The step a child runs (migration 0012) and what it snapshots of it; without one, the parent's own snapshot as step 1 `main`. */
+export interface ChildStep {
+  stepIndex: number;
+  stepName: string;
+  snapshot: Parameters<typeof snapshotColumns>[0];
+}
 
 /** The key that makes two spellings of one child the same row (the unique index job_executions_child). */
 function childKey(t: TargetDatabase): string {
@@ -51,9 +59,11 @@ function childKey(t: TargetDatabase): string {
  * settles a race between two runs of the expansion). A refused database is written already
  * Failed, with the reason, and is never run.
  */
-export async function insertMissingChildren(control: ControlDatabase, parent: JobExecutionRecord, children: NewChild[], now: string): Promise<void> {
+export async function insertMissingChildren(control: ControlDatabase, parent: JobExecutionRecord, children: NewChild[], now: string, step?: ChildStep): Promise<void> {
   const { db } = control;
-  const existing = await childRecords(control, parent.id);
+  const stepIndex = step?.stepIndex ?? 1;
+  // One child per database per step: a database in two steps is two children.
+  const existing = (await childRecords(control, parent.id)).filter((c) => (c.stepIndex ?? 1) === stepIndex);
   const have = new Set(existing.map((c) => childKey(c.target!)));
   const rows: JobExecutionTable[] = [];
   for (const child of children) {
@@ -69,7 +79,7 @@ export async function insertMissingChildren(control: ControlDatabase, parent: Jo
       targetEngine: child.target.engine,
       targetServer: child.target.serverName,
       targetDatabase: child.target.databaseName,
-      ...snapshotColumns(parent),
+      ...snapshotColumns(step?.snapshot ?? parent),
       createdAt: now,
       startTime: null,
       endTime: child.refusal === null ? null : now,
@@ -81,6 +91,8 @@ export async function insertMissingChildren(control: ControlDatabase, parent: Jo
       notBefore: child.refusal === null && child.queued ? now : null,
       wave: child.wave,
       serverKey: child.serverKey,
+      stepIndex,
+      stepName: step?.stepName ?? DEFAULT_STEP_NAME,
     });
   }
   for (const part of chunks(rows, INSERT_CHUNK)) {
@@ -95,6 +107,7 @@ export async function insertMissingChildren(control: ControlDatabase, parent: Jo
               .selectFrom('jobExecutions')
               .select('id')
               .where('parentId', '=', parent.id)
+              .where('stepIndex', '=', stepIndex)
               .where('targetEngine', '=', row.targetEngine)
               .where('targetServer', '=', row.targetServer)
               .where('targetDatabase', '=', row.targetDatabase)

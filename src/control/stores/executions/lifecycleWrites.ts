@@ -172,11 +172,13 @@ export async function requestCancel(
       const updated = await trx.selectFrom('jobExecutions').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
       const execution = toRecord(updated);
       const laneNumbers = Array.from({ length: execution.lanes ?? 0 }, (_, lane) => lane);
+      // The lanes of the step it runs (and of that step's canary).
+      const step = execution.stepIndex ?? 1;
       const lanes =
         execution.parentId === null
           ? [
-              ...(execution.safetyRails.canary ? laneNumbers.map((lane) => laneInstanceId(id, lane, true)) : []),
-              ...laneNumbers.map((lane) => laneInstanceId(id, lane)),
+              ...(execution.safetyRails.canary ? laneNumbers.map((lane) => laneInstanceId(id, lane, true, step)) : []),
+              ...laneNumbers.map((lane) => laneInstanceId(id, lane, false, step)),
             ]
           : [];
       return { execution, instanceIds: execution.parentId === null ? [id, ...lanes] : [], alreadyEnded: false };

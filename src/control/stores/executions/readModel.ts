@@ -3,7 +3,9 @@
  * with its attempts), the paged list, and a parent's counts. Reads only. Ids taken are already
  * lower-case (executionStore.ts lower-cases them at the store's edge).
  */
+import { sql } from 'kysely';
 import type { LifecycleCounts } from '../../../domain/lifecycle';
+import { DEFAULT_STEP_NAME } from '../../../domain/schemas/step';
 import type { Page } from '../../../domain/schemas/common';
 import type { ExecutionListQuery, JobExecution, JobExecutionLifecycle } from '../../../domain/schemas/execution';
 import { chunks, IN_LIST_CHUNK } from '../../chunks';
@@ -33,6 +35,10 @@ export function toView(record: JobExecutionRecord, counts: LifecycleCounts, atte
     counts: counts as Record<string, number>,
   };
   if (record.rerunOf !== null) view.rerunOf = record.rerunOf;
+  if (record.parentId !== null) {
+    view.stepIndex = record.stepIndex ?? 1;
+    view.stepName = record.stepName ?? DEFAULT_STEP_NAME;
+  }
   if (attempts !== undefined) view.attempts = attempts;
   if (children !== undefined) view.children = children;
   return view;
@@ -51,6 +57,26 @@ export async function childCountsOf({ db }: ControlDatabase, parentIds: string[]
         .execute(),
     );
     for (const r of rows) out.get(r.parentId!.toLowerCase())![r.lifecycle as JobExecutionLifecycle] = Number(r.n);
+  }
+  return out;
+}
+
+/** A parent's children per step (children from before steps are step 1) and lifecycle: one grouped query. */
+export async function stepCountsOf({ db }: ControlDatabase, parentId: string): Promise<Map<number, LifecycleCounts>> {
+  const step = sql<number>`COALESCE(step_index, 1)`;
+  const rows = await withControlRetry(() =>
+    db
+      .selectFrom('jobExecutions')
+      .select([step.as('step'), 'lifecycle', (eb) => eb.fn.countAll<number | string>().as('n')])
+      .where('parentId', '=', parentId)
+      .groupBy([step, 'lifecycle'])
+      .execute(),
+  );
+  const out = new Map<number, LifecycleCounts>();
+  for (const r of rows) {
+    const counts = out.get(Number(r.step)) ?? {};
+    counts[r.lifecycle as JobExecutionLifecycle] = Number(r.n);
+    out.set(Number(r.step), counts);
   }
   return out;
 }
@@ -99,6 +125,8 @@ export async function listExecutions(control: ControlDatabase, query: ExecutionL
       .$if(query.jobName !== undefined, (q) => q.where('jobName', '=', query.jobName!))
       .$if(query.scheduleName !== undefined, (q) => q.where('scheduleName', '=', query.scheduleName!))
       .$if(query.targetId !== undefined, (q) => q.where('targetId', '=', query.targetId!))
+      // Children from before steps are the one step `main`.
+      .$if(query.stepName !== undefined, (q) => q.where(sql<string>`COALESCE(step_name, ${DEFAULT_STEP_NAME})`, '=', query.stepName!))
       .$if(after !== undefined, (q) =>
         q.where((eb) =>
           eb.or([eb('createdAt', '<', String(after![0])), eb.and([eb('createdAt', '=', String(after![0])), eb('id', '<', String(after![1]))])]),

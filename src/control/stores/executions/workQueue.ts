@@ -53,7 +53,12 @@ export interface ClaimRequest {
   failureLimit?: number | null;
   /** The cap per server: no claim on a server (by normalized address) already running this many. */
   maxPerServer?: number | null;
+  /** The step whose children are claimed (1-based); children from before steps (migration 0012) are step 1. */
+  step?: number;
 }
+
+/** A child's step in SQL: its step_index, or 1 for children written before steps existed. */
+const stepOf = (alias: string) => sql.raw(`COALESCE(${alias}.step_index, 1)`);
 
 /** The claim statement's row: the child as it is after the statement. */
 type ClaimRow = JobExecutionTable;
@@ -66,16 +71,17 @@ function claimStatement({ dialect }: ControlDatabase, r: ClaimRequest): RawBuild
   const prevEnds = next !== undefined && next.notBefore === null;
   // The message a record keeps when it has none to say (a success after failed attempts).
   const prevMessage = next?.message === undefined ? sql`last_message` : sql`${next.message === null ? null : storableText(next.message)}`;
+  const inStep = (alias: string) => (r.step === undefined ? sql`` : sql`AND ${stepOf(alias)} = ${r.step}`);
   const rails = [
     // The previous attempt this statement records counts already: a failure that reaches the limit starts nothing more, not even here.
     r.failureLimit
-      ? sql`AND (SELECT COUNT(*) FROM job_executions f WHERE f.parent_id = ${r.parentId} AND f.lifecycle IN ('Failed', 'TimedOut')) < ${r.failureLimit - (next?.lifecycle === 'Failed' || next?.lifecycle === 'TimedOut' ? 1 : 0)}`
+      ? sql`AND (SELECT COUNT(*) FROM job_executions f WHERE f.parent_id = ${r.parentId} ${inStep('f')} AND f.lifecycle IN ('Failed', 'TimedOut')) < ${r.failureLimit - (next?.lifecycle === 'Failed' || next?.lifecycle === 'TimedOut' ? 1 : 0)}`
       : sql``,
     r.maxPerServer
       ? sql`AND (SELECT COUNT(*) FROM job_executions s WHERE s.parent_id = ${r.parentId} AND s.running_task_id IS NOT NULL AND s.server_key = q.server_key) < ${r.maxPerServer}`
       : sql``,
   ];
-  const ready = sql`q.parent_id = ${r.parentId} AND q.not_before <= ${r.now} AND q.cancel_requested = 0 ${rails[0]} ${rails[1]}`;
+  const ready = sql`q.parent_id = ${r.parentId} AND q.not_before <= ${r.now} AND q.cancel_requested = 0 ${inStep('q')} ${rails[0]} ${rails[1]}`;
   const order = sql`ORDER BY q.not_before, q.target_server, q.target_database`;
   const nextReady =
     dialect === 'postgres'
@@ -154,7 +160,7 @@ export async function claimNext(control: ControlDatabase, request: ClaimRequest)
 }
 
 /** The earliest time a child of the parent is queued for (null: nothing queued): when a lane with nothing ready looks again. */
-export async function earliestQueued({ db }: ControlDatabase, parentId: string): Promise<string | null> {
+export async function earliestQueued({ db }: ControlDatabase, parentId: string, step?: number): Promise<string | null> {
   const row = await withControlRetry(() =>
     db
       .selectFrom('jobExecutions')
@@ -162,6 +168,7 @@ export async function earliestQueued({ db }: ControlDatabase, parentId: string):
       .where('parentId', '=', parentId)
       .where('notBefore', 'is not', null)
       .where('cancelRequested', '=', 0)
+      .$if(step !== undefined, (q) => q.where(sql<boolean>`${stepOf('job_executions')} = ${step}`))
       .executeTakeFirst(),
   );
   return (row?.first as string | null | undefined) ?? null;
@@ -226,9 +233,15 @@ export async function queueUnclaimed({ db }: ControlDatabase, parentId: string, 
   return Number(result.numUpdatedRows);
 }
 
-/** Records how many lanes run the parent's children: a cancel is raised to each of them. */
-export async function setLanes({ db }: ControlDatabase, parentId: string, lanes: number, now: string): Promise<void> {
-  await withControlRetry(() => db.updateTable('jobExecutions').set({ lanes, updatedAt: now }).where('id', '=', parentId).execute());
+/** Records the step a parent runs and how many lanes run it: a cancel is raised to each of them. */
+export async function setLanes({ db }: ControlDatabase, parentId: string, lanes: number, now: string, step?: number): Promise<void> {
+  await withControlRetry(() =>
+    db
+      .updateTable('jobExecutions')
+      .set({ lanes, updatedAt: now, ...(step !== undefined ? { stepIndex: step } : {}) })
+      .where('id', '=', parentId)
+      .execute(),
+  );
 }
 
 /** Why children end when a failure threshold is reached, as they end. */
@@ -242,8 +255,9 @@ export function thresholdMessage(limit: number): string {
  * attempt of theirs failed already), both saying why. The count is in the statements, so a
  * call before the limit changes nothing. Returns how many ended.
  */
-export async function stopAtFailureLimit({ db }: ControlDatabase, parentId: string, limit: number, now: string): Promise<number> {
-  const reached = sql<boolean>`(SELECT COUNT(*) FROM job_executions f WHERE f.parent_id = ${parentId} AND f.lifecycle IN ('Failed', 'TimedOut')) >= ${limit}`;
+export async function stopAtFailureLimit({ db }: ControlDatabase, parentId: string, limit: number, now: string, step?: number): Promise<number> {
+  const inStep = (alias: string) => (step === undefined ? sql`` : sql`AND ${stepOf(alias)} = ${step}`);
+  const reached = sql<boolean>`(SELECT COUNT(*) FROM job_executions f WHERE f.parent_id = ${parentId} ${inStep('f')} AND f.lifecycle IN ('Failed', 'TimedOut')) >= ${limit}`;
   const end = (from: string, lifecycle: 'Skipped' | 'Failed', message: string) =>
     withControlRetry(() =>
       db
@@ -252,6 +266,7 @@ export async function stopAtFailureLimit({ db }: ControlDatabase, parentId: stri
         .where('parentId', '=', parentId)
         .where('lifecycle', '=', from)
         .where('runningTaskId', 'is', null)
+        .$if(step !== undefined, (q) => q.where(sql<boolean>`${stepOf('job_executions')} = ${step}`))
         .where(reached)
         .executeTakeFirst(),
     );
@@ -261,13 +276,14 @@ export async function stopAtFailureLimit({ db }: ControlDatabase, parentId: stri
 }
 
 /** The children of a wave, with their lifecycle and database: what the end of a canary wave is judged on. */
-export async function waveChildren({ db }: ControlDatabase, parentId: string, wave: number): Promise<{ lifecycle: string; serverName: string; databaseName: string }[]> {
+export async function waveChildren({ db }: ControlDatabase, parentId: string, wave: number, step?: number): Promise<{ lifecycle: string; serverName: string; databaseName: string }[]> {
   const rows = await withControlRetry(() =>
     db
       .selectFrom('jobExecutions')
       .select(['lifecycle', 'targetServer', 'targetDatabase'])
       .where('parentId', '=', parentId)
       .where('wave', '=', wave)
+      .$if(step !== undefined, (q) => q.where(sql<boolean>`${stepOf('job_executions')} = ${step}`))
       .orderBy('targetServer')
       .orderBy('targetDatabase')
       .execute(),
@@ -279,7 +295,7 @@ export async function waveChildren({ db }: ControlDatabase, parentId: string, wa
  * The children of a wave held back (written unqueued behind a canary): queued now, or, with
  * `skipMessage`, ended Skipped with it. Idempotent. Returns how many moved.
  */
-export async function releaseWave({ db }: ControlDatabase, parentId: string, wave: number, now: string, skipMessage?: string): Promise<number> {
+export async function releaseWave({ db }: ControlDatabase, parentId: string, wave: number, now: string, skipMessage?: string, step?: number): Promise<number> {
   const result = await withControlRetry(() =>
     db
       .updateTable('jobExecutions')
@@ -289,27 +305,30 @@ export async function releaseWave({ db }: ControlDatabase, parentId: string, wav
       .where('lifecycle', '=', 'Created')
       .where('notBefore', 'is', null)
       .where('runningTaskId', 'is', null)
+      .$if(step !== undefined, (q) => q.where(sql<boolean>`${stepOf('job_executions')} = ${step}`))
       .executeTakeFirst(),
   );
   return Number(result.numUpdatedRows);
 }
 
 /**
- * A parent's children not ended, in two: `open` (queued, or claimed by a lane) and `held` (held
- * back behind a canary, not queued yet). What the lanes of the next wave are planned from.
+ * A parent's children (of one step, when given): `open` (not ended: queued, or claimed by a
+ * lane), `held` (held back behind a canary, not queued yet) and `total` (every one, ended or
+ * not). What the lanes of the next wave and a failure threshold's percentage are planned from.
  */
-export async function openChildren({ db }: ControlDatabase, parentId: string): Promise<{ open: number; held: number }> {
+export async function openChildren({ db }: ControlDatabase, parentId: string, step?: number): Promise<{ open: number; held: number; total: number }> {
   const row = await withControlRetry(() =>
     db
       .selectFrom('jobExecutions')
       .select([
-        sql<number | string>`COUNT(*)`.as('n'),
+        sql<number | string>`COUNT(*)`.as('total'),
+        sql<number | string | null>`SUM(CASE WHEN lifecycle IN ('Created', 'InProgress', 'WaitingForRetry', 'WaitingForChildJobExecutions') THEN 1 ELSE 0 END)`.as('active'),
         sql<number | string | null>`SUM(CASE WHEN not_before IS NULL AND running_task_id IS NULL AND lifecycle = 'Created' AND wave IS NOT NULL THEN 1 ELSE 0 END)`.as('held'),
       ])
       .where('parentId', '=', parentId)
-      .where('lifecycle', 'not in', TERMINAL)
+      .$if(step !== undefined, (q) => q.where(sql<boolean>`${stepOf('job_executions')} = ${step}`))
       .executeTakeFirst(),
   );
   const held = Number(row?.held ?? 0);
-  return { open: Number(row?.n ?? 0) - held, held };
+  return { open: Number(row?.active ?? 0) - held, held, total: Number(row?.total ?? 0) };
 }
