@@ -96,6 +96,18 @@ describe('the documented walkthroughs, run as printed', () => {
     for (const file of ['t1.db', 't2.db']) {
       expect(rows(path.join(tenants, file), 'SELECT order_id FROM order_audit ORDER BY order_id')).toEqual([{ order_id: 1 }, { order_id: 2 }]);
     }
+    // The two-step run: its steps in order, and the second stamped each database with that run's id and the database's name.
+    const twoSteps = answers.find((a) => a.jobName === 'audit' && a.parentId === null && a.endTime && Array.isArray(a.steps) && (a.steps as unknown[]).length === 2);
+    expect(twoSteps).toMatchObject({
+      lifecycle: 'Succeeded',
+      steps: [
+        { name: 'main', stepIndex: 1, lifecycle: 'Succeeded', counts: { Succeeded: 2 } },
+        { name: 'stamp', stepIndex: 2, lifecycle: 'Succeeded', counts: { Succeeded: 2 } },
+      ],
+    });
+    for (const file of ['t1.db', 't2.db']) {
+      expect(rows(path.join(tenants, file), 'SELECT execution_id, db FROM audit_runs')).toEqual([{ execution_id: twoSteps!.id, db: file }]);
+    }
     // Its last step removed the job: nothing of it ran any more, so it is gone at once.
     expect((await fetch(`${host.url}/jobs/audit`)).status).toBe(404);
   }, 240_000);
