@@ -33,13 +33,16 @@ const UNFINISHED_FIRST: Record<string, number> = { InProgress: 0, WaitingForRetr
 /** The executions that each run against one database: the children, or the execution itself. */
 export function targetsOf(execution: JobExecution): JobExecution[] {
   if (execution.children && execution.children.length) {
-    return [...execution.children].sort((a, b) => targetLabel(a).localeCompare(targetLabel(b)) || a.id.localeCompare(b.id));
+    // By step, then database: a job of several steps reads in the order it ran.
+    return [...execution.children].sort((a, b) => (a.stepIndex ?? 1) - (b.stepIndex ?? 1) || targetLabel(a).localeCompare(targetLabel(b)) || a.id.localeCompare(b.id));
   }
   return execution.target ? [execution] : [];
 }
 
+/** A child as people read it: `server/database`, after its step's name when it belongs to a step after the first (`stamp: server/database`). */
 export function targetLabel(execution: JobExecution): string {
-  return execution.target ? `${execution.target.serverName}/${execution.target.databaseName}` : execution.id;
+  const database = execution.target ? `${execution.target.serverName}/${execution.target.databaseName}` : execution.id;
+  return execution.stepIndex !== undefined && execution.stepIndex > 1 && execution.stepName ? `${execution.stepName}: ${database}` : database;
 }
 
 export function countsOf(targets: JobExecution[]): Array<[string, number]> {

@@ -46,6 +46,8 @@ export const executionFields: Field<JobExecution>[] = [
   { label: 'Lifecycle', value: (e) => e.lifecycle },
   { label: 'Parent', value: (e) => e.parentId },
   { label: 'Target', value: (e) => (e.target ? `${e.target.engine} ${targetLabel(e)}` : null) },
+  { label: 'Step', value: (e) => (e.parentId !== null && e.stepName ? `${e.stepIndex} ${e.stepName}` : null) },
+  { label: 'Rerun of', value: (e) => e.rerunOf ?? null },
   { label: 'Content version', value: (e) => e.contentVersion },
   { label: 'Schedule', value: (e) => e.scheduleName },
   { label: 'Created', value: (e) => shortTime(e.createdAt) },
@@ -53,6 +55,10 @@ export const executionFields: Field<JobExecution>[] = [
   { label: 'Ended', value: (e) => shortTime(e.endTime) },
   { label: 'Cancel requested', value: (e) => e.cancelRequested },
   { label: 'Children', value: countsText },
+  {
+    label: 'Steps',
+    value: (e) => (e.steps && e.steps.length > 1 ? e.steps.map((s) => `${s.stepIndex} ${s.name} ${s.lifecycle}${Object.keys(s.counts).length ? ` (${Object.entries(s.counts).map(([l, n]) => `${l} ${n}`).join(', ')})` : ''}`).join('; ') : null),
+  },
   { label: 'Last message', value: (e) => e.lastMessage },
 ];
 
@@ -148,9 +154,10 @@ export function registerExecutionCommands(program: Command, runtime: Runtime): v
       if (session.format === 'json') return session.out.list({ items, nextCursor: null }, [], '');
       const parent = await session.client.get<JobExecution>(`executions/${segment(id)}`, { includeChildren: 'true' });
       const labels = new Map([parent, ...(parent.children ?? [])].map((e) => [e.id, e.target ? targetLabel(e) : '(parent)']));
+      const steps = new Map((parent.children ?? []).map((e) => [e.id, e.stepIndex ?? 1]));
       const rows = items
-        .map((t) => ({ ...t, target: labels.get(t.jobExecutionId) ?? t.jobExecutionId }))
-        .sort((a, b) => a.target.localeCompare(b.target) || a.attempt - b.attempt);
+        .map((t) => ({ ...t, target: labels.get(t.jobExecutionId) ?? t.jobExecutionId, step: steps.get(t.jobExecutionId) ?? 1 }))
+        .sort((a, b) => a.step - b.step || a.target.localeCompare(b.target) || a.attempt - b.attempt);
       session.out.list({ items: rows, nextCursor: null }, taskColumns, 'No task executions yet.');
     });
 

@@ -26,7 +26,7 @@ describe('job orchestration through the replay host', () => {
     expect(world.host.status('job-a:lane:3')).toBeUndefined();
     expect(world.host.stats().byOrchestrator.laneOrchestrator.instances).toBe(3);
     expect(world.laneCalls.map((c) => c.input)).toEqual(
-      [9, 8, 8].map((slots, lane) => ({ parentId: 'Job-A', lane, slots, policy: world.policy, deadline: world.deadline })),
+      [9, 8, 8].map((slots, lane) => ({ parentId: 'Job-A', lane, slots, policy: world.policy, deadline: world.deadline, step: 1 })),
     );
 
     // Every child once, 25 at a time and never more: four rounds of a second.
@@ -253,7 +253,7 @@ describe('job orchestration through the replay host', () => {
     expect(world.completes).toEqual([{ input: { executionId: 'job' }, at: 0 }]);
     expect(world.jobStatus()?.output).toEqual({ executionId: 'job', lifecycle: 'Succeeded' });
     // Every call got the lane's input, whatever its generation.
-    for (const c of world.laneCalls) expect(c.input).toEqual({ parentId: 'job', lane: 0, slots: 1, policy: world.policy, deadline: world.deadline });
+    for (const c of world.laneCalls) expect(c.input).toEqual({ parentId: 'job', lane: 0, slots: 1, policy: world.policy, deadline: world.deadline, step: 1 });
   });
 
   it('sleeps in the generation of the call before it, then continues as new with its attempts', async () => {
