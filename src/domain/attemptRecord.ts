@@ -7,11 +7,11 @@
 
 /** An attempt found open with no process left to finish it (the host died, or Durable re-ran the activity). */
 export const INTERRUPTED_ATTEMPT_MESSAGE =
-  'The host stopped during this attempt before it recorded an outcome; the script may have run on the database in part or in full. The retry is a new attempt.';
+  'The host stopped during this attempt before it recorded an outcome; the script may have run on the database in part or in full. It counts as an attempt: a retry, a new attempt, follows if the policy allows another.';
 
 /** An attempt the host stopped on purpose (SIGTERM/SIGINT): its statement was cancelled on the server first. */
 export const HOST_STOPPED_ATTEMPT_MESSAGE =
-  'The host stopped during this attempt; its statement was canceled on the server, and the script may have run in part (whatever it committed before the cancel stays). The retry is a new attempt.';
+  'The host stopped during this attempt; its statement was canceled on the server, and the script may have run in part (whatever it committed before the cancel stays). It counts as an attempt: a retry, a new attempt, follows if the policy allows another.';
 
 /** What every session of this product is called on a server when it runs no attempt (lists, shard maps, result writes). */
 export const SESSION_NAME = 'elastic-jobs';

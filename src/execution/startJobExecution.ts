@@ -81,7 +81,7 @@ async function snapshotOfStep(services: Services, step: JobStep, label: string):
 async function snapshotOf(services: Services, request: StartJobExecutionRequest, now: string): Promise<NewParentExecution> {
   const job = await jobStore(services.control).get(request.jobName);
   if (job.markedForDeletion) throw new ConflictError(`Job '${job.name}' is marked for deletion; it can no longer be started.`);
-  if (job.steps.length === 0) throw new ConflictError(`Job '${job.name}' has no steps: add one with POST /jobs/${job.name}/steps.`);
+  if (job.steps.length === 0) throw new ConflictError(`Job '${job.name}' has no steps: add one with POST /jobs/${job.name}/steps (elastic-jobs step add ${job.name} ...).`);
   const steps: ExecutionStepSnapshot[] = [];
   for (const step of job.steps) steps.push(await snapshotOfStep(services, step, job.steps.length > 1 ? `Step '${step.name}': ` : ''));
   const first = steps[0];

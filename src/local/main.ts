@@ -90,7 +90,7 @@ async function main(): Promise<void> {
   const shutdown = (why: string) => {
     if (stopping) return;
     stopping = true;
-    process.stdout.write(`${why}, stopping: running statements are canceled and their attempts recorded; a restart retries them.\n`);
+    process.stdout.write(`${why}, stopping: running statements are canceled and their attempts recorded; a restart retries them where the policy allows another attempt.\n`);
     // The bound: whatever has not stopped by then is left to the next start (it closes open attempts as interrupted).
     setTimeout(() => {
       process.stderr.write(`elastic-jobs: not stopped within ${STOP_BOUND_MS / 1000} s; exiting.\n`);

@@ -5,23 +5,14 @@
  * continue, every step's content version is fixed at start, and a host killed in the middle of
  * step 2 goes on with step 2 after its restart.
  */
-import { Client } from 'pg';
 import { jsonClient } from '../support/httpClient';
 import { startLocalHost, type RunningLocalHost } from '../support/localHost';
-import { createTestDatabase, PG_ADMIN_URL } from '../support/postgres';
+import { createTestDatabase, PG_ADMIN_URL, queryDatabase } from '../support/postgres';
 import { until } from '../support/until';
 
 const SERVER = `127.0.0.1:${new URL(PG_ADMIN_URL).port || '5432'}`;
 
-async function rows<T>(url: string, text: string): Promise<T[]> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query(text)).rows as T[];
-  } finally {
-    await client.end();
-  }
-}
+const rows = async <T>(database: { name: string }, text: string): Promise<T[]> => (await queryDatabase(database.name, text)).rows as T[];
 
 describe('multi-step jobs over HTTP', () => {
   let host: RunningLocalHost;
@@ -101,7 +92,7 @@ describe('multi-step jobs over HTTP', () => {
       { name: 'collect', stepIndex: 3, lifecycle: 'Succeeded', counts: { Succeeded: 3 } },
     ]);
     expect(done.children).toHaveLength(9);
-    const collected = await rows<{ execution_id: string; db: string; step: string }>(results.url, 'SELECT execution_id, db, step FROM collected ORDER BY db');
+    const collected = await rows<{ execution_id: string; db: string; step: string }>(results, 'SELECT execution_id, db, step FROM collected ORDER BY db');
     expect(collected).toEqual(tenants.map((t) => ({ execution_id: started.id, db: t.name, step: 'collect' })).sort((a, b) => a.db.localeCompare(b.db)));
 
     // Each step's children start after every child of the step before ended.
@@ -143,7 +134,7 @@ describe('multi-step jobs over HTTP', () => {
     await api.ok('POST', `contents/${second}/versions`, { commandText: "CREATE TABLE IF NOT EXISTS version_seen (v text); INSERT INTO version_seen VALUES ('v2')" });
     const done = await finished(started.id);
     expect(done.lifecycle).toBe('Succeeded');
-    expect(await rows(tenant.url, 'SELECT v FROM version_seen')).toEqual([{ v: 'v1' }]);
+    expect(await rows(tenant, 'SELECT v FROM version_seen')).toEqual([{ v: 'v1' }]);
     const step2Child = (done.children as Array<{ stepIndex: number; contentVersion: number }>).find((c) => c.stepIndex === 2)!;
     expect(step2Child.contentVersion).toBe(1);
   }, 120_000);
@@ -170,7 +161,7 @@ describe('multi-step jobs over HTTP', () => {
     expect(done.lifecycle).toBe('Succeeded');
     expect(done.steps.map((s: { lifecycle: string }) => s.lifecycle)).toEqual(['Succeeded', 'Succeeded', 'Succeeded']);
     for (const t of tenants) {
-      const marks = (await rows<{ step: number }>(t.url, 'SELECT step FROM marks ORDER BY step')).map((r) => r.step);
+      const marks = (await rows<{ step: number }>(t, 'SELECT step FROM marks ORDER BY step')).map((r) => r.step);
       // Step 1 once; step 2 at least once (the killed attempt may have committed nothing: the GO batch after the sleep); step 3 once.
       expect(marks.filter((m) => m === 1)).toHaveLength(1);
       expect(marks.filter((m) => m === 2).length).toBeGreaterThanOrEqual(1);

@@ -165,6 +165,15 @@ describe('safety rails over HTTP', () => {
     await api.ok('POST', `executions/${running.id}/cancel`);
   }, 240_000);
 
+  it('a canary naming a database the job does not have fails the execution at once, saying the canary is wrong', async () => {
+    const target = await collection(await databases('canarymiss', 2));
+    const name = await job(target, 'SELECT 1', { canary: { databases: [{ serverName: `127.0.0.1:${PORT}`, databaseName: 'not_a_member' }] } });
+    const done = await runToEnd(name);
+    expect(done.lifecycle).toBe('Failed');
+    expect(done.lastMessage).toBe(`The job's canary cannot be chosen: the canary names 127.0.0.1:${PORT}/not_a_member, not among the job's databases.`);
+    expect(done.children).toEqual([]);
+  }, 60_000);
+
   it('refuses bad rails with 400 and writes nothing', async () => {
     const target = await collection((await databases('badrails', 1)));
     for (const bad of [{ canary: {} }, { canary: { targets: 0 } }, { canary: { targets: 2, databases: [{ serverName: 'a', databaseName: 'b' }] } }, { failureThreshold: {} }, { failureThreshold: { percent: 150 } }, { maxParallelismPerServer: 0 }]) {

@@ -107,12 +107,15 @@ export function expandJobExecutionActivity(services: Services) {
       if (!parent.cancelRequested) {
         let databases: ExpandedDatabase[];
         let canary: Set<string> | null = null;
+        let stage = 'target';
         try {
           databases = parent.rerunOf ? await rerunDatabases(services, parent, step.credentialName) : await expandTarget(services, step.targetId, step.credentialName);
+          stage = 'canary';
           if (parent.safetyRails.canary) canary = canaryDatabases(parent.safetyRails.canary, databases.filter((d) => d.allowed));
         } catch (error) {
-          const what = steps > 1 ? `Step ${stepIndex} (${step.stepName}): the target` : 'The target';
-          const message = `${what} could not be expanded into databases: ${error instanceof Error ? error.message : String(error)}`;
+          const prefix = steps > 1 ? `Step ${stepIndex} (${step.stepName}): ` : '';
+          const why = error instanceof Error ? error.message : String(error);
+          const message = stage === 'canary' ? `${prefix}The job's canary cannot be chosen: ${why}.` : `${prefix}${prefix ? 'the' : 'The'} target could not be expanded into databases: ${why}`;
           await executions.mark(parent.id, 'Failed', message, now());
           log.warn('Job execution failed at expansion', { error: message, step: stepIndex });
           return { ...planOf(services, await executions.get(parent.id), true), lanes: [] };

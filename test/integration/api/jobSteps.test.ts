@@ -75,7 +75,7 @@ describe.each(CONTROL_DIALECTS)('job steps API on %s', (dialect) => {
     const before = await snapshot();
     const start = await api.call('POST', 'jobs/empty/executions');
     expect(start.status).toBe(409);
-    expect(start.body.detail).toBe("Job 'empty' has no steps: add one with POST /jobs/empty/steps.");
+    expect(start.body.detail).toBe("Job 'empty' has no steps: add one with POST /jobs/empty/steps (elastic-jobs step add empty ...).");
     expect(await snapshot()).toEqual(before);
     expect(started).toEqual([]);
   });
@@ -87,7 +87,7 @@ describe.each(CONTROL_DIALECTS)('job steps API on %s', (dialect) => {
     const report = await runSchedulerTick(api.services, { now: clock.now() });
     expect(report).toMatchObject({ started: [], failed: 1 });
     const fires = await db().selectFrom('triggerFires').select(['status', 'executionId', 'message']).where('jobName', '=', 'empty').execute();
-    expect(fires).toEqual([{ status: 'failed', executionId: null, message: "The scheduled fire could not start: Job 'empty' has no steps: add one with POST /jobs/empty/steps." }]);
+    expect(fires).toEqual([{ status: 'failed', executionId: null, message: "The scheduled fire could not start: Job 'empty' has no steps: add one with POST /jobs/empty/steps (elastic-jobs step add empty ...)." }]);
     expect(await db().selectFrom('jobExecutions').select('id').where('jobName', '=', 'empty').execute()).toEqual([]);
     expect(started).toEqual([]);
     await api.call('DELETE', 'triggers/empty/minutely');

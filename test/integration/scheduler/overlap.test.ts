@@ -1,9 +1,6 @@
 import { CONTROL_DIALECTS } from '../../support/controlDatabases';
 import { fireExecutionId } from '../../../src/scheduler/fireExecutionId';
-import { createSchedulerHarness, type SchedulerHarness } from './schedulerHarness';
-
-const at = (minute: number, second = 10) => `2026-11-25T20:${String(minute).padStart(2, '0')}:${String(second).padStart(2, '0')}.000Z`;
-const fire = (minute: number) => `2026-11-25T20:${String(minute).padStart(2, '0')}:00.000Z`;
+import { at, createSchedulerHarness, fire, type SchedulerHarness } from './schedulerHarness';
 
 describe.each(CONTROL_DIALECTS)('overlap policy on %s', (dialect) => {
   let h: SchedulerHarness;

@@ -170,3 +170,8 @@ export async function countOf(api: ApiHarness, table: 'jobExecutions' | 'taskExe
   const row = await api.services.control.db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
   return Number(row.n);
 }
+
+/** A time 20:mm:ss on the harnesses' day (a tick's moment; 10 s after the minute by default). */
+export const at = (minute: number, second = 10) => `2026-11-25T20:${String(minute).padStart(2, '0')}:${String(second).padStart(2, '0')}.000Z`;
+/** The fire time of an every-minute schedule at 20:mm. */
+export const fire = (minute: number) => `2026-11-25T20:${String(minute).padStart(2, '0')}:00.000Z`;

@@ -1,4 +1,5 @@
-import { describeChanges, formatElapsed, progressBar, renderFrame, renderOutcome, type WatchSnapshot } from '../../../src/cli/liveView';
+import { describeChanges, formatElapsed, progressBar, renderFrame, renderOutcome, targetLabel, targetsOf, type WatchSnapshot } from '../../../src/cli/liveView';
+import type { JobExecution } from '../../../src/domain/schemas/execution';
 import { aChild, aParent, withChildren } from './builders';
 
 const NOW = new Date('2026-11-25T20:00:12.000Z');
@@ -93,5 +94,15 @@ describe('live view of an execution', () => {
     expect(formatElapsed(12_400)).toBe('12s');
     expect(formatElapsed(65_000)).toBe('1m 05s');
     expect(formatElapsed(2 * 3_600_000 + 3 * 60_000)).toBe('2h 03m');
+  });
+});
+
+describe('children of a job of several steps', () => {
+  const child = (id: string, stepIndex: number, stepName: string, databaseName: string): JobExecution =>
+    ({ id, jobName: 'j', parentId: 'p', lifecycle: 'Succeeded', target: { engine: 'postgres', serverName: 's', databaseName }, stepIndex, stepName, contentVersion: 1, scheduleName: null, createdAt: '', startTime: null, endTime: null, lastMessage: null, cancelRequested: false, counts: {} }) as JobExecution;
+
+  it('labels a child of a later step with its step, and lists children by step, then database', () => {
+    const parent = { id: 'p', parentId: null, target: null, children: [child('c', 2, 'stamp', 'a'), child('a', 1, 'main', 'b'), child('b', 1, 'main', 'a')] } as unknown as JobExecution;
+    expect(targetsOf(parent).map(targetLabel)).toEqual(['s/a', 's/b', 'stamp: s/a']);
   });
 });
