@@ -230,4 +230,27 @@ describe(`the control database on SQL Server at ${serverName}`, () => {
     process.stdout.write(`${outcomes.join('\n')}\n`);
     expect(outcomes).toEqual(Array.from({ length: 10 }, (_, i) => `run ${i + 1}: Succeeded, 24 children`));
   });
+
+  it('runs a job of two steps with a canary, a failure threshold and a cap per server on this control database', async () => {
+    await capi.ok('POST', 'contents', { name: 'stamp', type: 'script', commandText: "IF OBJECT_ID('stamps') IS NULL CREATE TABLE stamps (execution_id varchar(36), step varchar(64));\nGO\nINSERT INTO stamps VALUES ('$(job_execution_id)', '$(step_name)');" });
+    const collection = (await capi.ok('GET', 'targets?limit=1000')).items.find((t: { name?: string }) => t.name === 'load').id as string;
+    await capi.ok('POST', 'jobs', { name: 'railed', contentName: 'stamp', credentialName: 'sqlserver', targetId: collection, executionPolicyName: 'p', stepName: 'first', canary: { targets: 2 }, failureThreshold: { percent: 50 }, maxParallelismPerServer: 3, maxParallelism: 24 });
+    await capi.ok('POST', 'jobs/railed/steps', { name: 'second', contentName: 'stamp', credentialName: 'sqlserver', targetId: collection, executionPolicyName: 'p' });
+    const execution = await capi.runJob('railed');
+    const view = await capi.ok('GET', `executions/${execution.id}`);
+    expect(view.lifecycle).toBe('Succeeded');
+    expect(view.steps.map((s: { name: string; lifecycle: string; counts: Record<string, number> }) => [s.name, s.lifecycle, s.counts])).toEqual([
+      ['first', 'Succeeded', { Succeeded: 24 }],
+      ['second', 'Succeeded', { Succeeded: 24 }],
+    ]);
+    for (const database of load.slice(0, 3)) {
+      const stamps = await query<{ execution_id: string; step: string }>(database, 'SELECT execution_id, step FROM stamps ORDER BY step');
+      expect(stamps).toEqual([
+        { execution_id: execution.id, step: 'first' },
+        { execution_id: execution.id, step: 'second' },
+      ]);
+    }
+    // A rerun of what did not succeed: nothing, so 409.
+    expect((await capi.call('POST', `executions/${execution.id}/rerun`)).status).toBe(409);
+  });
 });
