@@ -19,6 +19,7 @@ import { runSchedulerTick } from '../../src/scheduler/schedulerTick';
 import { CONTROL_DIALECTS, createControlUrl } from '../support/controlDatabases';
 import { jsonClient } from '../support/httpClient';
 import { startLocalHost, type RunningLocalHost } from '../support/localHost';
+import { until } from '../support/until';
 import { startWebhookReceiver, verifySignature, type WebhookReceiver } from '../support/webhookReceiver';
 
 const KEY = 'whsec-e2e-0123456789abcdefghijklmnopqr';
@@ -73,6 +74,8 @@ describe.each(CONTROL_DIALECTS)('webhooks and disabled jobs over HTTP on the loc
   }, 60_000);
 
   const deliver = (at: Date) => deliverDueNotifications(host.services, { now: at });
+  /** The wait answers once the parent is terminal; the engine queues its notification just after: wait for that too. */
+  const queued = (id: string) => until(async () => (await api.ok('GET', `executions/${id}`)).notification !== null, `the notification of ${id} to be queued`);
 
   it('a receiver on loopback gets one signed POST per failed run, retried when it first answers 500, and none for a success', async () => {
     await api.ok('POST', 'jobs', { name: 'nightly', contentName: 'broken', credentialName: 'files', targetId, executionPolicyName: 'once', notify: { url: receiver.url } });
@@ -82,6 +85,7 @@ describe.each(CONTROL_DIALECTS)('webhooks and disabled jobs over HTTP on the loc
     const first = await runToEnd(api, 'nightly');
     expect(first.lifecycle).toBe('Failed');
     // The engine queued it when the parent ended; the first attempt meets the 500.
+    await queued(first.id);
     expect(await deliver(new Date())).toMatchObject({ delivered: 0, retrying: 1 });
     expect((await api.ok('GET', `executions/${first.id}`)).notification).toEqual({ status: 'pending', attempts: 1, lastError: 'The receiver answered HTTP 500.' });
     // Its backoff passed: the retry is taken.
@@ -90,6 +94,7 @@ describe.each(CONTROL_DIALECTS)('webhooks and disabled jobs over HTTP on the loc
 
     const second = await runToEnd(api, 'nightly');
     expect(second.lifecycle).toBe('Failed');
+    await queued(second.id);
     const success = await runToEnd(api, 'healthy');
     expect(success.lifecycle).toBe('Succeeded');
     expect(await deliver(new Date(Date.now() + 2 * MINUTE))).toMatchObject({ delivered: 1, retrying: 0 });
