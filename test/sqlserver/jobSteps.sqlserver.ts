@@ -8,7 +8,7 @@ import { executionStepStore } from '../../src/control/stores/executionStepStore'
 import { executionStore } from '../../src/control/stores/executionStore';
 import { jobStepStore } from '../../src/control/stores/jobStepStore';
 import { jobStore } from '../../src/control/stores/jobStore';
-import { NO_RAILS } from '../../src/domain/safetyRails';
+import { newParentExecution } from '../support/parentExecution';
 import type { StepSettings } from '../../src/domain/schemas/step';
 import { CHILD_IDS, migrateRest, preservedRows, seedAt0011, T0, TARGET_ID, type Before0012 } from '../support/jobStepsMigration';
 import { controlUrl, createDatabases, dropDatabases, query, RUN, serverName } from './serverUnderTest';
@@ -108,25 +108,9 @@ describe(`job steps on a control database at ${serverName}`, () => {
   it('writes a parent with its step snapshots and reads them back in order, ids lower-case', async () => {
     const policy = { name: 'default', jobTimeout: 'P7D', initialRetryInterval: 'PT1S', maximumRetryInterval: 'PT1M', retryIntervalBackoffCoefficient: 2, maximumAttempts: 3, taskTimeout: null };
     const step = (stepIndex: number, stepName: string) => ({ stepIndex, stepName, contentName: 'script', contentVersion: stepIndex, credentialName: 'runner', targetId: TARGET_ID.toUpperCase(), executionPolicy: policy, maxParallelism: 10, resultSetDestination: null, captureOutput: false, onFailure: 'stopJob' as const });
-    const parent = await executionStore(control).insertParent({
-      id: 'D0000000-0000-4000-8000-000000000001',
-      jobName: 'pipeline',
-      targetId: TARGET_ID,
-      contentName: 'script',
-      contentVersion: 1,
-      credentialName: 'runner',
-      executionPolicy: policy,
-      maxParallelism: 10,
-      resultSetDestination: null,
-      captureOutput: false,
-      scheduleName: null,
-      lastMessage: null,
-      safetyRails: NO_RAILS,
-      rerunOf: null,
-      rerunLifecycles: null,
-      steps: [step(2, 'second'), step(1, 'first')],
-      now: T0,
-    });
+    const parent = await executionStore(control).insertParent(
+      newParentExecution({ id: 'D0000000-0000-4000-8000-000000000001', jobName: 'pipeline', targetId: TARGET_ID, executionPolicy: policy, steps: [step(2, 'second'), step(1, 'first')], now: T0 }),
+    );
     const read = await executionStepStore(control).list(parent.id.toUpperCase());
     expect(read.map((s) => [s.stepIndex, s.stepName, s.contentVersion, s.targetId])).toEqual([
       [1, 'first', 1, TARGET_ID],

@@ -6,31 +6,14 @@
 import crypto from 'node:crypto';
 import type { ControlDatabase } from '../../src/control/connection';
 import { executionStore, type PreviousAttempt } from '../../src/control/stores/executionStore';
-import { NO_RAILS } from '../../src/domain/safetyRails';
+import { newParentExecution } from './parentExecution';
 
 export const RACE_NOW = '2026-11-30T10:00:00.000Z';
 
 /** Writes a parent with `n` queued children on servers s0..s3 (straight through the stores); returns the parent id. */
 export async function queuedParent(control: ControlDatabase, n: number): Promise<string> {
   const executions = executionStore(control);
-  const parent = await executions.insertParent({
-    id: crypto.randomUUID(),
-    jobName: 'race',
-    targetId: crypto.randomUUID(),
-    contentName: 'race',
-    contentVersion: 1,
-    credentialName: 'race',
-    executionPolicy: { name: 'race', jobTimeout: 'PT1H', initialRetryInterval: 'PT1S', maximumRetryInterval: 'PT1M', retryIntervalBackoffCoefficient: 2, maximumAttempts: 3, taskTimeout: null },
-    maxParallelism: 100,
-    resultSetDestination: null,
-    captureOutput: false,
-    scheduleName: null,
-    lastMessage: null,
-    safetyRails: NO_RAILS,
-    rerunOf: null,
-    rerunLifecycles: null,
-    now: RACE_NOW,
-  });
+  const parent = await executions.insertParent(newParentExecution({ jobName: 'race', maxParallelism: 100, now: RACE_NOW }));
   await executions.insertMissingChildren(
     parent,
     Array.from({ length: n }, (_, i) => ({ target: { engine: 'postgres' as const, serverName: `s${i % 4}`, databaseName: `db${String(i).padStart(5, '0')}` }, refusal: null, foundBy: 'named' as const, wave: 1, queued: true, serverKey: `s${i % 4}` })),

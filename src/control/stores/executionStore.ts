@@ -4,7 +4,7 @@
  * named for their intent (as graphile-worker's src/sql/ does):
  *   executions/executionRecords.ts  the row parsed, and lookups of whole rows
  *   executions/readModel.ts         the API's views, list and counts
- *   executions/lifecycleWrites.ts   start, mark, message, cancel request, children ended
+ *   executions/lifecycleWrites.ts   start, mark, cancel request, children ended
  *   executions/expansionWrites.ts   children upserted, and the attempts they finished
  *   executions/stopSignals.ts       what running attempts poll to know they must stop
  *   executions/workQueue.ts         the fan-out's queue: claim and record in one statement, recovery
@@ -19,7 +19,7 @@ import type { ExecutionListQuery, JobExecution, JobExecutionLifecycle } from '..
 import type { ControlDatabase } from '../connection';
 import { activeExecutionsOfJob, childRecords, findExecution, unfinishedParents, type JobExecutionRecord } from './executions/executionRecords';
 import { childAttempts, insertMissingChildren, type ChildAttempts, type ChildStep, type NewChild } from './executions/expansionWrites';
-import { beginExpansion, endOpenChildren, insertParent, mark, noteMessage, requestCancel, type NewParentExecution } from './executions/lifecycleWrites';
+import { beginExpansion, endOpenChildren, insertParent, mark, requestCancel, type NewParentExecution } from './executions/lifecycleWrites';
 import { childCountsOf, listExecutions, stepCountsOf, views } from './executions/readModel';
 import { stopSignals, type StopSignal } from './executions/stopSignals';
 import {
@@ -125,8 +125,6 @@ export function executionStore(control: ControlDatabase) {
     mark: (id: string, lifecycle: JobExecutionLifecycle, message: string | null | undefined, now: string): Promise<boolean> =>
       mark(control, key(id), lifecycle, message, now),
 
-    /** Sets the message of an execution that is still running (an attempt's outcome on its child). */
-    noteMessage: (id: string, message: string | null, now: string): Promise<void> => noteMessage(control, key(id), message, now),
 
     /**
      * Ends every child of the parent that is not terminal (cancel, job timeout, or a child left

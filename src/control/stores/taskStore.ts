@@ -1,14 +1,12 @@
 /**
- * Task executions: one row per attempt of a child execution, unique by (child, attempt), so an
- * attempt activity that Durable runs twice finds its row instead of adding one. A finished row
- * is never overwritten: its recorded outcome is what a re-run returns. A row is never reopened:
- * one row, one run of the script at most.
+ * Task executions: one row per attempt of a child execution, unique by (child, attempt), written
+ * whole when the attempt ends (the attempt in flight lives on its child's row until then:
+ * executions/workQueue.ts) and never overwritten. The reads here list them with the attempts in
+ * flight, and a restarted execution from before the work queue closes the rows it left open.
  */
-import crypto from 'node:crypto';
 import { sql } from 'kysely';
-import { storableText } from '../storableText';
-import { ConflictError, NotFoundError } from '../../domain/errors';
-import { OPEN_TASK_LIFECYCLES, TERMINAL_JOB_LIFECYCLES, TERMINAL_TASK_LIFECYCLES, isTerminalTask } from '../../domain/lifecycle';
+import { NotFoundError } from '../../domain/errors';
+import { OPEN_TASK_LIFECYCLES, TERMINAL_JOB_LIFECYCLES, isTerminalTask } from '../../domain/lifecycle';
 import type { ListQuery, Page } from '../../domain/schemas/common';
 import type { CapturedOutput, TaskExecution, TaskExecutionLifecycle } from '../../domain/schemas/execution';
 import type { TaskOutcome } from '../../domain/taskOutcome';
@@ -29,16 +27,6 @@ export interface TaskExecutionRecord {
   endTime: string | null;
   /** What the attempt returned to its orchestrator, once finished. */
   outcome: TaskOutcome | null;
-}
-
-/** An attempt's row and whether this call opened it (and so holds the licence to send the script). */
-export type OpenedAttempt = TaskExecutionRecord & { opened: boolean };
-
-export interface TaskFinish {
-  lifecycle: TaskExecutionLifecycle;
-  outcome: TaskOutcome;
-  output: CapturedOutput | null;
-  now: string;
 }
 
 function toRecord(row: TaskExecutionTable): TaskExecutionRecord {
@@ -87,58 +75,10 @@ export function taskStore({ db, dialect }: ControlDatabase) {
     },
 
     /**
-     * Opens the row of this attempt, `InProgress` from now: the only licence to send its script.
-     * `opened` is false when the row was already there (a finished attempt, or one a process
-     * started and never finished, or the same attempt running twice): the caller must then not
-     * send the script again under it. Unique by (child, attempt), so two runs racing here get
-     * one licence between them.
-     */
-    async openAttempt(jobExecutionId: string, attempt: number, now: string): Promise<OpenedAttempt> {
-      const key = jobExecutionId.toLowerCase();
-      const row: TaskExecutionTable = {
-        id: crypto.randomUUID(),
-        jobExecutionId: key,
-        attempt,
-        lifecycle: 'InProgress',
-        message: null,
-        output: null,
-        startTime: now,
-        endTime: null,
-        outcome: null,
-        retryable: null,
-      };
-      try {
-        await withControlRetry(() => db.insertInto('taskExecutions').values(row).execute());
-        return { ...toRecord(row), opened: true };
-      } catch (error) {
-        // The same attempt inserted its row a moment ago (Durable ran it twice): that run holds the licence.
-        if (!(error instanceof ConflictError)) throw error;
-      }
-      return { ...toRecord((await withControlRetry(() => findAttempt(key, attempt)))!), opened: false };
-    },
-
-    /**
-     * Closes every attempt of the child still open (`Created`/`InProgress`) as Failed and
-     * retryable with `message`: a process started it and will never finish it (the host
-     * stopped), so it counts as an attempt and the retry is a new attempt number. `attempt`
-     * limits it to that one row. Idempotent: a closed row is left as it is. Returns the rows closed.
-     */
-    async closeInterrupted(jobExecutionId: string, message: string, now: string, attempt?: number): Promise<number> {
-      const result = await withControlRetry(() =>
-        db
-          .updateTable('taskExecutions')
-          .set({ lifecycle: 'Failed', message, endTime: now, outcome: 'Failed', retryable: 1 })
-          .where('jobExecutionId', '=', jobExecutionId.toLowerCase())
-          .$if(attempt !== undefined, (q) => q.where('attempt', '=', attempt!))
-          .where('lifecycle', 'in', [...OPEN_TASK_LIFECYCLES])
-          .executeTakeFirst(),
-      );
-      return Number(result.numUpdatedRows);
-    },
-
-    /**
-     * closeInterrupted for every open child of a parent at once: what a job orchestration that
-     * starts again (a host restarted) does before it counts the attempts made. Returns the rows closed.
+     * Closes, Failed and retryable with `message`, every attempt row left open under the parent
+     * by the engine before the work queue (migration 0009), which opened rows before it ran: what
+     * a job orchestration that starts again does before it counts the attempts made. Returns the
+     * rows closed.
      */
     async closeInterruptedOfParent(parentId: string, message: string, now: string): Promise<number> {
       const result = await withControlRetry(() =>
@@ -160,27 +100,6 @@ export function taskStore({ db, dialect }: ControlDatabase) {
         db.selectFrom('taskExecutions').select('id').where('jobExecutionId', '=', jobExecutionId.toLowerCase()).where('attempt', '<', attempt).orderBy('attempt').execute(),
       );
       return rows.map((r) => r.id.toLowerCase());
-    },
-
-    /** Records the outcome unless the row already has one (a cancel or job timeout got there first); returns the row as recorded. */
-    async finishAttempt(id: string, finish: TaskFinish): Promise<TaskExecutionRecord> {
-      const key = id.toLowerCase();
-      await withControlRetry(() =>
-        db
-          .updateTable('taskExecutions')
-          .set({
-            lifecycle: finish.lifecycle,
-            message: storableText(finish.outcome.message),
-            output: finish.output === null ? null : JSON.stringify(finish.output),
-            endTime: finish.now,
-            outcome: finish.outcome.lifecycle,
-            retryable: finish.outcome.retryable ? 1 : 0,
-          })
-          .where('id', '=', key)
-          .where('lifecycle', 'not in', [...TERMINAL_TASK_LIFECYCLES])
-          .execute(),
-      );
-      return this.get(key);
     },
 
     /** One attempt: its row, or the attempt in flight on its child's row (InProgress). NotFoundError (404) otherwise. */

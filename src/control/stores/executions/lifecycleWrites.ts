@@ -1,6 +1,6 @@
 /**
- * Lifecycle writes of job executions: a parent's start, its expansion's start, a lifecycle or a
- * message set, a cancel request, and the children ended together. Every one is idempotent and
+ * Lifecycle writes of job executions: a parent's start, its expansion's start, a lifecycle set,
+ * a cancel request, and the children ended together. Every one is idempotent and
  * none moves a terminal execution: Durable runs activities at least once, a replayed job
  * orchestration runs them again, and a cancel or timeout may race an attempt that is just
  * finishing. Ids taken are already lower-case (executionStore.ts lower-cases them at the
@@ -131,13 +131,6 @@ export async function mark({ db }: ControlDatabase, id: string, lifecycle: JobEx
       .executeTakeFirst(),
   );
   return Number(result.numUpdatedRows) > 0;
-}
-
-/** Sets the message of an execution that is still running (an attempt's outcome on its child). */
-export async function noteMessage({ db }: ControlDatabase, id: string, message: string | null, now: string): Promise<void> {
-  await withControlRetry(() =>
-    db.updateTable('jobExecutions').set({ lastMessage: storableText(message), updatedAt: now }).where('id', '=', id).where('lifecycle', 'not in', TERMINAL).execute(),
-  );
 }
 
 /** The message of a child a cancel ended while it was queued (no statement of it was running). */
